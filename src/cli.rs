@@ -1,0 +1,77 @@
+//! The command line (clap derive): the doc comments below are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diag::DiagnosticFormat;
+
+/// anthology compiles a collection of stories — Markdown files and a TOML
+/// manifest — into a paginated PDF (through embedded typst) and an EPUB 3.
+///
+/// Exit status: 0 success (warnings allowed), 1 content or build errors,
+/// 2 usage errors.
+#[derive(Debug, Parser)]
+#[command(name = "anthology", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the PDF and EPUB of one or more editions.
+    Build(BuildArgs),
+    /// Load and validate editions without rendering anything.
+    Check(CheckArgs),
+}
+
+/// Which editions to work on and how to report problems.
+#[derive(Debug, Args)]
+pub struct EditionArgs {
+    /// Edition folders (each holds a publication.toml). Default: every folder
+    /// under ./content that holds one.
+    #[arg(value_name = "EDITION_DIR")]
+    pub editions: Vec<PathBuf>,
+
+    /// How to print problems: `human` (source snippets) or `short`
+    /// (`file:line:col: severity: message`, one per line).
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub diagnostic_format: DiagnosticFormat,
+
+    /// Treat warnings as errors (exit 1 if there are any).
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub editions: EditionArgs,
+
+    /// Folder to write the artifacts, SHA256SUMS and build-report.json into.
+    #[arg(long, short, value_name = "DIR", default_value = "dist")]
+    pub out: PathBuf,
+
+    /// Which artifacts to make, comma-separated.
+    #[arg(long, short, value_enum, value_delimiter = ',', default_values_t = [Format::Pdf, Format::Epub])]
+    pub format: Vec<Format>,
+
+    /// Seconds since 1970 used for every timestamp in the outputs, for
+    /// reproducible builds. Default: the manifest's date.
+    #[arg(long, env = "SOURCE_DATE_EPOCH", value_name = "SECONDS")]
+    pub source_date_epoch: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub editions: EditionArgs,
+}
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Pdf,
+    Epub,
+}

@@ -1,0 +1,27 @@
+//! `anthology check`: load and validate editions; render nothing.
+
+use std::process::ExitCode;
+
+use crate::cli::CheckArgs;
+use crate::diag::Diagnostics;
+
+pub fn run(args: &CheckArgs) -> ExitCode {
+    let editions = match super::editions(&args.editions) {
+        Ok(editions) => editions,
+        Err(message) => return super::usage_error(&message),
+    };
+    let mut failed = false;
+    for edition in &editions {
+        let mut diags = Diagnostics::default();
+        let _ = crate::pipeline::load(edition, &mut diags);
+        let edition_failed = super::finish(&mut diags, &args.editions);
+        let (errors, warnings) = diags.counts();
+        if edition_failed {
+            eprintln!("{}: {errors} error(s), {warnings} warning(s)", edition.display());
+        } else {
+            println!("{}: ok ({warnings} warning(s))", edition.display());
+        }
+        failed |= edition_failed;
+    }
+    if failed { ExitCode::from(super::EXIT_FAILURE) } else { ExitCode::SUCCESS }
+}

@@ -1,0 +1,64 @@
+//! The commands behind the command line. Each returns the process status.
+
+mod build;
+mod check;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+
+use crate::cli::{Command, EditionArgs};
+use crate::diag::{Diagnostic, DiagnosticFormat, Diagnostics};
+
+/// Content or build errors.
+pub const EXIT_FAILURE: u8 = 1;
+/// Usage errors (clap uses the same code for bad arguments).
+pub const EXIT_USAGE: u8 = 2;
+
+/// Runs a command.
+pub fn run(command: Command) -> ExitCode {
+    match command {
+        Command::Build(args) => build::run(&args),
+        Command::Check(args) => check::run(&args),
+    }
+}
+
+/// The editions to work on: those given, else every folder under `./content`
+/// that holds a `publication.toml`, sorted by name.
+pub fn editions(args: &EditionArgs) -> Result<Vec<PathBuf>, String> {
+    if !args.editions.is_empty() {
+        return Ok(args.editions.clone());
+    }
+    let root = Path::new("content");
+    let entries = std::fs::read_dir(root)
+        .map_err(|err| format!("no edition given and no ./content folder to look in ({err})"))?;
+    let mut found: Vec<PathBuf> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.join(crate::manifest::MANIFEST_FILE).is_file()).collect();
+    found.sort();
+    if found.is_empty() {
+        return Err("no edition given and no folder under ./content holds a publication.toml".into());
+    }
+    Ok(found)
+}
+
+/// Prints diagnostics to stderr.
+pub fn print(diagnostics: &[Diagnostic], format: DiagnosticFormat) {
+    let mut stderr = StandardStream::stderr(ColorChoice::Auto);
+    let _ = crate::diag::emit(&mut stderr, diagnostics, format);
+}
+
+/// Prints a usage error and returns status 2.
+pub fn usage_error(message: &str) -> ExitCode {
+    print(&[Diagnostic::error(message.to_string())], DiagnosticFormat::Human);
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Applies `--deny-warnings`, prints, and says whether the run failed.
+pub fn finish(diags: &mut Diagnostics, args: &EditionArgs) -> bool {
+    if args.deny_warnings {
+        diags.deny_warnings();
+    }
+    print(diags.items(), args.diagnostic_format);
+    diags.has_errors()
+}

@@ -1,0 +1,197 @@
+//! MODEL: an edition read from disk → one [`Publication`]: metadata, resolved
+//! labels, the generated acknowledgements entry, numbering. No I/O.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::content::{Edition, LinkContext, Section};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::manifest::Manifest;
+use crate::model::{Block, Direction, Entry, EntryKind, Image, Inline, Legal, Meta, Publication};
+
+/// Languages written right to left.
+const RTL_LANGUAGES: &[&str] = &["ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"];
+
+/// Builds the publication; label fallbacks become warnings.
+pub fn compose(edition: &Edition, diags: &mut Diagnostics) -> Publication {
+    let manifest = &edition.manifest.manifest;
+    let file = &edition.manifest.file;
+    let meta = meta(manifest);
+
+    let overrides: BTreeMap<String, String> =
+        manifest.labels.iter().map(|(k, v)| (k.get_ref().clone(), v.clone())).collect();
+    let (labels, fallbacks) = crate::labels::resolve(&meta.lang, &overrides);
+    if !fallbacks.is_empty() {
+        let keys: Vec<&str> = fallbacks.iter().map(|f| f.key).collect();
+        diags.push(
+            Diagnostic::warning(format!(
+                "no built-in labels for language `{}`; English is used for: {}",
+                meta.language,
+                keys.join(", ")
+            ))
+            .in_file(&file.path)
+            .hint("translate them under [labels] in publication.toml, e.g. table-of-contents = \"…\""),
+        );
+    }
+
+    // Texts written in the manifest are Markdown too (links, emphasis).
+    let no_entries = BTreeMap::new();
+    let context = LinkContext { entries: &no_entries, edition: &edition.dir };
+    let mut markdown = |text: &toml::Spanned<String>| manifest_markdown(file, text, &context, diags);
+
+    let mut ack_blocks = markdown(&manifest.acknowledgements.text);
+    if !manifest.acknowledgements.organisations.is_empty() {
+        let sentence = crate::labels::join_list(&manifest.acknowledgements.organisations, &labels);
+        ack_blocks.push(Block::Paragraph { content: vec![Inline::text(format!("{sentence}."))] });
+    }
+    let legal = Legal {
+        notices: manifest.legal.notices.iter().flat_map(&mut markdown).collect(),
+        citation: markdown(&manifest.legal.citation)
+            .into_iter()
+            .flat_map(|b| match b {
+                Block::Paragraph { content } => content,
+                _ => vec![],
+            })
+            .collect(),
+        disclaimers: manifest.legal.disclaimers.iter().flat_map(&mut markdown).collect(),
+    };
+
+    let mut entries = vec![Entry {
+        id: "acknowledgements".into(),
+        kind: EntryKind::Acknowledgements,
+        number: 1,
+        title: labels["acknowledgements"].clone(),
+        toc_title: labels["acknowledgements"].clone(),
+        organisations: vec![],
+        country: None,
+        blocks: ack_blocks,
+        source: None,
+    }];
+    for (section, document) in &edition.documents {
+        let front = &document.front;
+        let title = front.title.get_ref().trim().to_string();
+        entries.push(Entry {
+            id: document.id.clone(),
+            kind: match section {
+                Section::Front => EntryKind::Front,
+                Section::Story => EntryKind::Story,
+                Section::Back => EntryKind::Back,
+            },
+            number: entries.len() + 1,
+            toc_title: front.toc_title.clone().map(|t| t.trim().to_string()).unwrap_or_else(|| title.clone()),
+            title,
+            organisations: front.organisations.clone(),
+            country: front.country.clone(),
+            blocks: document.blocks.clone(),
+            source: Some(document.rel_path.clone()),
+        });
+    }
+
+    let cover = manifest.cover.as_ref().and_then(|cover| cover_image(edition, cover, diags));
+    Publication { meta, labels, entries, legal, cover }
+}
+
+fn meta(manifest: &Manifest) -> Meta {
+    let language = manifest.language.get_ref().clone();
+    let (lang, region) = match language.parse::<unic_langid::LanguageIdentifier>() {
+        Ok(id) => (id.language.as_str().to_string(), id.region.map(|r| r.as_str().to_string())),
+        Err(_) => (language.to_ascii_lowercase(), None),
+    };
+    let direction = if RTL_LANGUAGES.contains(&lang.as_str()) { Direction::Rtl } else { Direction::Ltr };
+    let date = manifest.date.get_ref().date.unwrap_or(toml::value::Date { year: 1970, month: 1, day: 1 });
+    let identifier = crate::manifest::parse_identifier(manifest.identifier.get_ref())
+        .map(|u| format!("urn:uuid:{u}"))
+        .unwrap_or_else(|| manifest.identifier.get_ref().clone());
+    let file_stem = manifest.file_stem.as_ref().map(|s| s.get_ref().clone()).unwrap_or_else(|| {
+        let slug: String = manifest
+            .title
+            .get_ref()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .collect();
+        let slug = slug.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
+        format!("{}-{}", if slug.is_empty() { "publication" } else { &slug }, date.year)
+    });
+    Meta {
+        title: manifest.title.get_ref().trim().to_string(),
+        subtitle: manifest.subtitle.clone(),
+        language,
+        lang,
+        region,
+        direction,
+        date: format!("{:04}-{:02}-{:02}", date.year, date.month, date.day),
+        year: i32::from(date.year),
+        month: date.month,
+        day: date.day,
+        identifier,
+        publisher: manifest.publisher.name.clone(),
+        publisher_short: manifest.publisher.short_name.clone(),
+        unit: manifest.publisher.unit.clone(),
+        subject: manifest.subject.clone(),
+        keywords: manifest.keywords.clone(),
+        file_stem,
+    }
+}
+
+/// Parses a Markdown text from the manifest; problems point at the TOML value.
+fn manifest_markdown(
+    file: &Arc<SourceFile>,
+    text: &toml::Spanned<String>,
+    context: &LinkContext,
+    diags: &mut Diagnostics,
+) -> Vec<Block> {
+    let inner = SourceFile::new(&file.path, text.get_ref().clone());
+    let mut local = Diagnostics::default();
+    let blocks = crate::markdown::parse(&inner, 0, "", context, &mut local);
+    // Re-anchor each problem on the manifest value it came from.
+    for mut d in local.items().iter().cloned() {
+        d.location = Some(crate::diag::Location::Span(file.clone(), text.span()));
+        diags.push(d);
+    }
+    blocks
+}
+
+fn cover_image(edition: &Edition, cover: &crate::manifest::Cover, diags: &mut Diagnostics) -> Option<Image> {
+    let file = &edition.manifest.file;
+    let rel = match crate::content::normalize_relative(cover.image.get_ref()) {
+        Ok(rel) => rel,
+        Err(reason) => {
+            diags.push(
+                Diagnostic::error(format!("the cover image `{}` {reason}", cover.image.get_ref()))
+                    .at(file, cover.image.span()),
+            );
+            return None;
+        }
+    };
+    let path = edition.dir.join(&rel);
+    let extension = std::path::Path::new(&rel).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if !path.is_file() {
+        diags.push(
+            Diagnostic::error(format!("the cover image `{rel}` does not exist"))
+                .at(file, cover.image.span())
+                .hint("give a path relative to the edition folder, e.g. images/logo.png"),
+        );
+        return None;
+    }
+    if !crate::markdown::IMAGE_EXTENSIONS.contains(&extension.as_str()) {
+        diags.push(
+            Diagnostic::error(format!("`{rel}` is not a supported image format"))
+                .at(file, cover.image.span())
+                .hint("use PNG, JPEG, GIF or SVG"),
+        );
+        return None;
+    }
+    if let Err(reason) = crate::content::confine(&edition.dir, &path) {
+        diags.push(Diagnostic::error(format!("the cover image `{rel}` {reason}")).at(file, cover.image.span()));
+        return None;
+    }
+    if cover.alt.get_ref().trim().is_empty() {
+        diags.push(
+            Diagnostic::error("the cover image has no alt text")
+                .at(file, cover.alt.span())
+                .hint("describe the image, e.g. alt = \"UNODC logo\""),
+        );
+        return None;
+    }
+    Some(Image { src: rel, alt: cover.alt.get_ref().trim().to_string() })
+}

@@ -1,0 +1,81 @@
+//! The files in `layouts/` (typst templates, EPUB stylesheet), built into the
+//! binary. An edition overrides any of them, file by file, with a `layouts/`
+//! folder of its own.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics, Failed};
+
+/// The entry point of the PDF layout.
+pub const PDF_MAIN: &str = "publication.typ";
+/// The EPUB stylesheet.
+pub const EPUB_CSS: &str = "epub.css";
+
+/// Built-in layout files by name.
+const BUILTIN: &[(&str, &[u8])] = &[
+    ("publication.typ", include_bytes!("../layouts/publication.typ")),
+    ("epub.css", include_bytes!("../layouts/epub.css")),
+];
+
+/// A layout file: built in, or the edition's own.
+#[derive(Debug, Clone)]
+pub struct LayoutFile {
+    /// Its name inside `layouts/` (`publication.typ`).
+    pub name: String,
+    pub bytes: Vec<u8>,
+    /// Where it was read from when the edition overrides it.
+    pub path: Option<PathBuf>,
+}
+
+impl LayoutFile {
+    /// How diagnostics name this file.
+    pub fn display_path(&self) -> PathBuf {
+        self.path.clone().unwrap_or_else(|| PathBuf::from(format!("<built-in>/layouts/{}", self.name)))
+    }
+}
+
+/// The edition's `layouts/` folder.
+pub fn override_dir(edition: &Path) -> PathBuf {
+    edition.join("layouts")
+}
+
+/// Every layout file: the built-in ones, replaced or joined by the edition's own.
+pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Vec<LayoutFile>, Failed> {
+    let mut files: Vec<LayoutFile> = BUILTIN
+        .iter()
+        .map(|(name, bytes)| LayoutFile { name: name.to_string(), bytes: bytes.to_vec(), path: None })
+        .collect();
+    let dir = override_dir(edition);
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(files) };
+    let mut own = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_file() {
+            continue;
+        }
+        if let Err(reason) = crate::content::confine(edition, &path) {
+            diags.push(Diagnostic::error(format!("layout file {reason}")).in_file(&path));
+            continue;
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                own.push(LayoutFile { name: entry.file_name().to_string_lossy().into_owned(), bytes, path: Some(path) })
+            }
+            Err(err) => diags.push(Diagnostic::error(format!("failed to read layout file ({err})")).in_file(&path)),
+        }
+    }
+    diags.check()?;
+    own.sort_by(|a, b| a.name.cmp(&b.name));
+    for file in own {
+        match files.iter_mut().find(|f| f.name == file.name) {
+            Some(slot) => *slot = file,
+            None => files.push(file),
+        }
+    }
+    Ok(files)
+}
+
+/// A layout file by name.
+pub fn find<'a>(files: &'a [LayoutFile], name: &str) -> Option<&'a LayoutFile> {
+    files.iter().find(|f| f.name == name)
+}

@@ -1,0 +1,543 @@
+//! PARSE: Markdown (pulldown-cmark) → the document model, once, for both renderers.
+//!
+//! Problems are reported against the Markdown file's own lines: links whose
+//! address is unknown (`[text](unknown:)`, a warning), links that go nowhere,
+//! images without alt text or whose file is missing, raw HTML.
+
+use std::iter::Peekable;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, OffsetIter, Options, Parser, Tag, TagEnd};
+
+use crate::content::{LinkContext, MAX_IMAGE_BYTES, confine, normalize_relative};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::model::{Block, Image, Inline, LinkTarget};
+
+/// The scheme that marks a link (or a photo) whose address is not known.
+pub const UNKNOWN_SCHEME: &str = "unknown:";
+
+/// Image formats both typst and EPUB readers display.
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg"];
+
+/// Parses the body of `file` starting at byte `start`.
+pub fn parse(
+    file: &Arc<SourceFile>,
+    start: usize,
+    rel_path: &str,
+    context: &LinkContext,
+    diags: &mut Diagnostics,
+) -> Vec<Block> {
+    let body = &file.text[start..];
+    // No smart punctuation: the text is printed exactly as written.
+    let options = Options::empty();
+    let mut parser = BlockParser {
+        events: Parser::new_ext(body, options).into_offset_iter().peekable(),
+        file,
+        start,
+        rel_path,
+        context,
+        diags,
+        heading_level: 1,
+    };
+    parser.blocks(None)
+}
+
+/// An inline piece before paragraphs are assembled: images only make sense at
+/// the start of a paragraph (as figures), so they are kept apart.
+enum Piece {
+    Inline(Inline),
+    Image { image: Option<Image>, span: Range<usize> },
+}
+
+struct BlockParser<'a, 'c> {
+    events: Peekable<OffsetIter<'a>>,
+    file: &'a Arc<SourceFile>,
+    start: usize,
+    rel_path: &'a str,
+    context: &'a LinkContext<'c>,
+    diags: &'a mut Diagnostics,
+    heading_level: u8,
+}
+
+fn is_inline(event: &Event) -> bool {
+    match event {
+        Event::Text(_)
+        | Event::Code(_)
+        | Event::InlineHtml(_)
+        | Event::SoftBreak
+        | Event::HardBreak
+        | Event::FootnoteReference(_)
+        | Event::InlineMath(_) => true,
+        Event::Start(tag) => matches!(
+            tag,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+        ),
+        _ => false,
+    }
+}
+
+impl BlockParser<'_, '_> {
+    fn span(&self, range: &Range<usize>) -> Range<usize> {
+        range.start + self.start..range.end + self.start
+    }
+
+    fn warn(&mut self, range: &Range<usize>, diagnostic: Diagnostic) {
+        let span = self.span(range);
+        self.diags.push(diagnostic.at(self.file, span));
+    }
+
+    /// Block-level content until `until` closes (or the document ends).
+    fn blocks(&mut self, until: Option<TagEnd>) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        while let Some((event, range)) = self.events.peek().cloned() {
+            if is_inline(&event) {
+                // Tight list items hold inline content with no paragraph around it.
+                let pieces = self.pieces(None);
+                blocks.extend(self.paragraph(pieces));
+                continue;
+            }
+            self.events.next();
+            match event {
+                Event::End(end) if Some(end) == until => break,
+                Event::End(_) => {}
+                Event::Start(Tag::Paragraph) => {
+                    let pieces = self.pieces(Some(TagEnd::Paragraph));
+                    blocks.extend(self.paragraph(pieces));
+                }
+                Event::Start(Tag::Heading { level, .. }) => {
+                    let pieces = self.pieces(Some(TagEnd::Heading(level)));
+                    let content = self.inlines_only(pieces);
+                    // Level 1 is the entry's own title; keep levels from skipping.
+                    let wanted = (level as u8).max(2);
+                    let level = wanted.min(self.heading_level + 1);
+                    self.heading_level = level;
+                    blocks.push(Block::Heading { level, content });
+                }
+                Event::Start(Tag::BlockQuote(_)) => {
+                    let inner = self.blocks(Some(TagEnd::BlockQuote(None)));
+                    if !inner.is_empty() {
+                        blocks.push(Block::Quote { blocks: inner });
+                    }
+                }
+                Event::Start(Tag::List(start)) => {
+                    let mut items = Vec::new();
+                    loop {
+                        match self.events.next() {
+                            Some((Event::Start(Tag::Item), _)) => items.push(self.blocks(Some(TagEnd::Item))),
+                            Some((Event::End(TagEnd::List(_)), _)) | None => break,
+                            Some(_) => {}
+                        }
+                    }
+                    blocks.push(Block::List { ordered: start.is_some(), start: start.unwrap_or(1), items });
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let mut text = String::new();
+                    while let Some((event, _)) = self.events.next() {
+                        match event {
+                            Event::Text(t) => text.push_str(&t),
+                            Event::End(TagEnd::CodeBlock) => break,
+                            _ => {}
+                        }
+                    }
+                    if let CodeBlockKind::Indented = kind {
+                        self.warn(
+                            &range,
+                            Diagnostic::warning("indented text is printed as preformatted code")
+                                .hint("remove the leading spaces if this is meant to be a paragraph"),
+                        );
+                    }
+                    blocks.push(Block::Code { text: text.trim_end_matches('\n').to_string() });
+                }
+                Event::Start(Tag::HtmlBlock) => {
+                    let mut text = String::new();
+                    while let Some((event, _)) = self.events.next() {
+                        match event {
+                            Event::Html(t) | Event::Text(t) => text.push_str(&t),
+                            Event::End(TagEnd::HtmlBlock) => break,
+                            _ => {}
+                        }
+                    }
+                    self.warn(&range, html_warning());
+                    blocks.push(Block::Paragraph { content: vec![Inline::text(text.trim_end())] });
+                }
+                Event::Rule => blocks.push(Block::Rule),
+                Event::Start(_) => {
+                    // Constructs we did not enable (tables, footnotes …) never start here.
+                }
+                _ => {}
+            }
+        }
+        blocks
+    }
+
+    /// Inline pieces until `until` closes; with `None`, until the next block-level event.
+    fn pieces(&mut self, until: Option<TagEnd>) -> Vec<Piece> {
+        let mut pieces = Vec::new();
+        loop {
+            let Some((event, _)) = self.events.peek() else { break };
+            if until.is_none() && !is_inline(event) {
+                break;
+            }
+            let (event, range) = self.events.next().expect("peeked");
+            match event {
+                Event::End(end) if Some(end) == until => break,
+                Event::Text(text) => pieces.push(Piece::Inline(Inline::text(text.into_string()))),
+                Event::Code(text) => pieces.push(Piece::Inline(Inline::Code { text: text.into_string() })),
+                Event::SoftBreak => pieces.push(Piece::Inline(Inline::text(" "))),
+                Event::HardBreak => pieces.push(Piece::Inline(Inline::Linebreak)),
+                Event::InlineHtml(html) | Event::Html(html) => {
+                    self.warn(&range, html_warning());
+                    pieces.push(Piece::Inline(Inline::text(html.into_string())));
+                }
+                Event::FootnoteReference(name) => pieces.push(Piece::Inline(Inline::text(format!("[^{name}]")))),
+                Event::InlineMath(text) | Event::DisplayMath(text) => {
+                    pieces.push(Piece::Inline(Inline::text(text.into_string())))
+                }
+                Event::Start(Tag::Emphasis) => {
+                    let inner = self.pieces(Some(TagEnd::Emphasis));
+                    let content = self.inlines_only(inner);
+                    pieces.push(Piece::Inline(Inline::Emph { content }));
+                }
+                Event::Start(Tag::Strong) => {
+                    let inner = self.pieces(Some(TagEnd::Strong));
+                    let content = self.inlines_only(inner);
+                    pieces.push(Piece::Inline(Inline::Strong { content }));
+                }
+                Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+                    let inner = self.pieces(Some(TagEnd::Link));
+                    let content = self.inlines_only(inner);
+                    let target = self.link_target(link_type, &dest_url, &range, &content);
+                    pieces.push(Piece::Inline(Inline::Link { target, content }));
+                }
+                Event::Start(Tag::Image { dest_url, .. }) => {
+                    let inner = self.pieces(Some(TagEnd::Image));
+                    let alt = crate::model::plain_text(&self.inlines_only(inner));
+                    let image = self.image(&dest_url, alt, &range);
+                    pieces.push(Piece::Image { image, span: range });
+                }
+                Event::Start(other) => {
+                    // Disabled extensions: keep their text.
+                    let end = other.to_end();
+                    let inner = self.pieces(Some(end));
+                    pieces.extend(inner);
+                }
+                _ => {}
+            }
+        }
+        pieces
+    }
+
+    /// A paragraph, or a figure when it starts with an image.
+    fn paragraph(&mut self, mut pieces: Vec<Piece>) -> Option<Block> {
+        if let Some(Piece::Image { .. }) = pieces.first() {
+            let Piece::Image { image, .. } = pieces.remove(0) else { unreachable!() };
+            let mut caption = self.inlines_only(pieces);
+            while matches!(caption.first(), Some(Inline::Linebreak))
+                || matches!(caption.first(), Some(Inline::Text { text }) if text.trim().is_empty())
+            {
+                caption.remove(0);
+            }
+            return Some(Block::Figure { image, caption: merge_text(caption) });
+        }
+        let content = merge_text(self.inlines_only(pieces));
+        if content.is_empty() { None } else { Some(Block::Paragraph { content }) }
+    }
+
+    /// Inline content where images are not allowed (headings, links, captions …).
+    fn inlines_only(&mut self, pieces: Vec<Piece>) -> Vec<Inline> {
+        let mut out = Vec::new();
+        for piece in pieces {
+            match piece {
+                Piece::Inline(inline) => out.push(inline),
+                Piece::Image { span, .. } => self.warn(
+                    &span,
+                    Diagnostic::error("an image must start its own paragraph")
+                        .hint("put the image on its own line, with a blank line before it; lines right after it are its caption"),
+                ),
+            }
+        }
+        merge_text(out)
+    }
+
+    fn link_target(&mut self, link_type: LinkType, dest: &str, range: &Range<usize>, content: &[Inline]) -> LinkTarget {
+        let dest = dest.trim();
+        if link_type == LinkType::Email {
+            return LinkTarget::Url { url: format!("mailto:{dest}") };
+        }
+        if dest.starts_with(UNKNOWN_SCHEME) {
+            let text = crate::model::plain_text(content);
+            self.warn(
+                range,
+                Diagnostic::warning(format!("the address of link “{text}” is unknown; it is printed as plain text"))
+                    .hint("replace `unknown:` with the address (https://…) when it is known"),
+            );
+            return LinkTarget::Unknown;
+        }
+        if dest.is_empty() || dest == "#" {
+            self.warn(
+                range,
+                Diagnostic::error("this link has no address")
+                    .hint("write the address, or [text](unknown:) if it is not known yet"),
+            );
+            return LinkTarget::Unknown;
+        }
+        if let Ok(url) = url::Url::parse(dest) {
+            return match url.scheme() {
+                "http" | "https" | "ftp" if url.host_str().is_none_or(str::is_empty) => {
+                    self.bad_link(range, format!("`{dest}` has no host name"), "check the address");
+                    LinkTarget::Unknown
+                }
+                "http" | "https" | "ftp" | "mailto" | "tel" => LinkTarget::Url { url: dest.to_string() },
+                scheme => {
+                    self.bad_link(
+                        range,
+                        format!("links with the scheme `{scheme}:` are not allowed"),
+                        "use an https:// or mailto: address",
+                    );
+                    LinkTarget::Unknown
+                }
+            };
+        }
+        if dest.starts_with('#') {
+            self.bad_link(
+                range,
+                format!("`{dest}` links to an anchor, which anthology does not support"),
+                "link to a whole story by its file name, e.g. [text](other-story.md)",
+            );
+            return LinkTarget::Unknown;
+        }
+        let (path_part, _fragment) = dest.split_once('#').unwrap_or((dest, ""));
+        if path_part.ends_with(".md") {
+            let base = Path::new(self.rel_path).parent().unwrap_or(Path::new(""));
+            let joined = base.join(path_part);
+            let resolved = normalize_relative(&joined.to_string_lossy());
+            if let Some(id) = resolved.ok().and_then(|rel| self.context.entries.get(&rel)) {
+                return LinkTarget::Entry { id: id.clone() };
+            }
+            self.bad_link(
+                range,
+                format!("the link to `{path_part}` does not resolve to a story of this edition"),
+                "link to a file listed in publication.toml, relative to this file",
+            );
+            return LinkTarget::Unknown;
+        }
+        let hint = if dest.starts_with("www.") {
+            format!("write the full address: https://{dest}")
+        } else {
+            "write an https:// address, a mailto: address, or a story file name ending in .md".to_string()
+        };
+        self.bad_link(range, format!("`{dest}` is not a valid link address"), &hint);
+        LinkTarget::Unknown
+    }
+
+    fn bad_link(&mut self, range: &Range<usize>, message: String, hint: &str) {
+        self.warn(range, Diagnostic::error(message).hint(hint));
+    }
+
+    fn image(&mut self, dest: &str, alt: String, range: &Range<usize>) -> Option<Image> {
+        let dest = dest.trim();
+        if dest.starts_with(UNKNOWN_SCHEME) {
+            if !alt.trim().is_empty() {
+                self.warn(
+                    range,
+                    Diagnostic::warning("the photo is marked unavailable, so its alt text is not used")
+                        .hint("write ![](unknown:) followed by the caption"),
+                );
+            }
+            return None;
+        }
+        if alt.trim().is_empty() {
+            self.warn(
+                range,
+                Diagnostic::error("the image has no alt text")
+                    .hint("describe the image for readers who cannot see it: ![A woman speaking at a workshop](images/photo.jpg)"),
+            );
+        }
+        let base = Path::new(self.rel_path).parent().unwrap_or(Path::new(""));
+        let rel = match normalize_relative(&base.join(dest).to_string_lossy()) {
+            Ok(rel) => rel,
+            Err(reason) => {
+                self.bad_link(
+                    range,
+                    format!("the image `{dest}` {reason}"),
+                    "keep images inside the edition folder, e.g. images/photo.jpg",
+                );
+                return None;
+            }
+        };
+        let extension = Path::new(&rel).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        if !IMAGE_EXTENSIONS.contains(&extension.as_str()) {
+            self.bad_link(
+                range,
+                format!("`{dest}` is not a supported image format"),
+                "use PNG, JPEG, GIF or SVG images",
+            );
+            return None;
+        }
+        let path = self.context.edition.join(&rel);
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => {
+                if let Err(reason) = confine(self.context.edition, &path) {
+                    self.bad_link(
+                        range,
+                        format!("the image `{dest}` {reason}"),
+                        "copy the image into the edition folder",
+                    );
+                    return None;
+                }
+                if meta.len() > MAX_IMAGE_BYTES {
+                    self.bad_link(
+                        range,
+                        format!("the image `{dest}` is too large ({} MiB)", meta.len() / (1024 * 1024)),
+                        "reduce the image to print resolution (300 dpi at its printed size)",
+                    );
+                    return None;
+                }
+            }
+            _ => {
+                self.bad_link(
+                    range,
+                    format!("the image `{dest}` does not exist"),
+                    "check the path, relative to this Markdown file",
+                );
+                return None;
+            }
+        }
+        Some(Image { src: rel, alt: alt.trim().to_string() })
+    }
+}
+
+fn html_warning() -> Diagnostic {
+    Diagnostic::warning("HTML is not interpreted; it is printed as written")
+        .hint("use Markdown instead, or escape `<` as `\\<`")
+}
+
+/// Joins neighbouring text runs, so renderers see words, not fragments.
+fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for inline in inlines {
+        if let (Some(Inline::Text { text: last }), Inline::Text { text }) = (out.last_mut(), &inline) {
+            last.push_str(text);
+            continue;
+        }
+        out.push(inline);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::model::plain_text;
+
+    fn parse_md(text: &str) -> (Vec<Block>, Vec<String>) {
+        let file = SourceFile::new("stories/a.md", text);
+        let entries = BTreeMap::from([("stories/b.md".to_string(), "b".to_string())]);
+        let context = LinkContext { entries: &entries, edition: Path::new("/nonexistent") };
+        let mut diags = Diagnostics::default();
+        let blocks = parse(&file, 0, "stories/a.md", &context, &mut diags);
+        (blocks, diags.items().iter().map(|d| d.short()).collect())
+    }
+
+    #[test]
+    fn paragraphs_headings_emphasis() {
+        let (blocks, diags) = parse_md("## Tools for engagement :\n\nSome **bold** and *it* text\nacross lines.\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(blocks[0], Block::Heading { level: 2, content: vec![Inline::text("Tools for engagement :")] });
+        let Block::Paragraph { content } = &blocks[1] else { panic!() };
+        assert_eq!(plain_text(content), "Some bold and it text across lines.");
+        assert!(matches!(content[1], Inline::Strong { .. }));
+    }
+
+    #[test]
+    fn unknown_links_warn_and_stay_text() {
+        let (blocks, diags) = parse_md("Visit their [website](unknown:).\n");
+        let Block::Paragraph { content } = &blocks[0] else { panic!() };
+        assert!(matches!(&content[1], Inline::Link { target: LinkTarget::Unknown, .. }));
+        assert_eq!(diags.len(), 1);
+        assert!(
+            diags[0].starts_with("stories/a.md:1:13: warning: the address of link “website” is unknown"),
+            "{diags:?}"
+        );
+    }
+
+    #[test]
+    fn dead_links_are_errors() {
+        let (_, diags) = parse_md("[a](#) [b]() [c](www.example.org) [d](javascript:alert(1)) [e](c.md)\n");
+        assert_eq!(diags.len(), 5, "{diags:?}");
+        assert!(diags.iter().all(|d| d.contains("error")), "{diags:?}");
+        assert!(diags[2].contains("`www.example.org` is not a valid link address"));
+    }
+
+    #[test]
+    fn links_between_stories_resolve_to_entries() {
+        let (blocks, diags) = parse_md("See [the other](b.md) and <https://example.org> or <a@b.org>.\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let Block::Paragraph { content } = &blocks[0] else { panic!() };
+        let targets: Vec<_> = content
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Link { target, .. } => Some(target.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                LinkTarget::Entry { id: "b".into() },
+                LinkTarget::Url { url: "https://example.org".into() },
+                LinkTarget::Url { url: "mailto:a@b.org".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn caption_without_photo() {
+        let (blocks, diags) = parse_md("![](unknown:)\nINTEGRITY NAMIBIA\\\n15 February 2022\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let Block::Figure { image: None, caption } = &blocks[0] else { panic!("{blocks:?}") };
+        assert_eq!(plain_text(caption), "INTEGRITY NAMIBIA\n15 February 2022");
+    }
+
+    #[test]
+    fn images_need_alt_text_and_a_file() {
+        let (_, diags) = parse_md("![](images/missing.png)\nCaption\n");
+        assert!(diags.iter().any(|d| d.contains("the image has no alt text")), "{diags:?}");
+        assert!(diags.iter().any(|d| d.contains("does not exist")), "{diags:?}");
+    }
+
+    #[test]
+    fn lists_and_quotes() {
+        let (blocks, _) = parse_md("- one\n- two\n\n> “Quoted.”\n");
+        let Block::List { items, ordered: false, .. } = &blocks[0] else { panic!("{blocks:?}") };
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1], vec![Block::Paragraph { content: vec![Inline::text("two")] }]);
+        assert!(matches!(&blocks[1], Block::Quote { .. }));
+    }
+
+    #[test]
+    fn metacharacters_stay_literal() {
+        let (blocks, _) = parse_md("#tag $x$ @ref <b> \\* \\_ \\\\ \\[x\\] = ~ / 'q' \"d\"\n");
+        assert_eq!(crate::model::block_text(&blocks[0]), "#tag $x$ @ref <b> * _ \\ [x] = ~ / 'q' \"d\"");
+    }
+
+    #[test]
+    fn heading_levels_do_not_skip() {
+        let (blocks, _) = parse_md("#### Deep\n\n# Top\n\n### Sub\n");
+        let levels: Vec<u8> = blocks
+            .iter()
+            .filter_map(|b| if let Block::Heading { level, .. } = b { Some(*level) } else { None })
+            .collect();
+        assert_eq!(levels, [2, 2, 3]);
+    }
+}

@@ -1,0 +1,171 @@
+//! RENDER (PDF): the model → typst (embedded as a library) → a tagged PDF/UA-1 file.
+//!
+//! The publication reaches the layout as JSON data (`/data.json`), never as
+//! generated markup: whatever a story contains is printed literally, and
+//! content can never inject typst code.
+
+pub mod world;
+
+use std::path::Path;
+
+use typst::diag::{SourceDiagnostic, Warned};
+use typst::foundations::{Datetime, Label, Selector, Smart};
+use typst::introspection::Introspector;
+use typst::utils::PicoStr;
+use typst::{World, WorldExt};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use crate::diag::{Diagnostic, Diagnostics, Failed, SourceFile};
+use crate::layouts::{self, LayoutFile};
+use crate::model::{Block, Publication};
+pub use world::PublicationWorld;
+
+/// Label of the markers the layout places before every block, for the EPUB page list.
+pub const BLOCK_MARKER: &str = "anthology-block";
+
+/// A compiled publication.
+pub struct Compiled {
+    pub document: PagedDocument,
+    /// Where each marked block starts: (block id, 1-based page), in document order.
+    pub block_pages: Vec<(String, usize)>,
+}
+
+/// A world loaded with the layout, the data and the images of a publication.
+pub fn prepare(
+    publication: &Publication,
+    edition: &Path,
+    layout_files: &[LayoutFile],
+    today: Datetime,
+    diags: &mut Diagnostics,
+) -> Result<PublicationWorld, Failed> {
+    if layouts::find(layout_files, layouts::PDF_MAIN).is_none() {
+        return Err(diags.fail(Diagnostic::error(format!("no layouts/{} to compile", layouts::PDF_MAIN))));
+    }
+    let mut world = PublicationWorld::new(layout_files, layouts::PDF_MAIN, today);
+    update(&mut world, publication, edition, diags)?;
+    Ok(world)
+}
+
+/// Replaces the data and images a world serves (for rebuilds in watch mode).
+pub fn update(
+    world: &mut PublicationWorld,
+    publication: &Publication,
+    edition: &Path,
+    diags: &mut Diagnostics,
+) -> Result<(), Failed> {
+    let data = serde_json::to_vec(publication).expect("the model always serialises");
+    world.set_file(world::DATA_PATH, data);
+    for image in images(publication) {
+        let path = edition.join(&image);
+        match std::fs::read(&path) {
+            Ok(bytes) => world.set_file(&format!("/content/{image}"), bytes),
+            Err(err) => diags.push(Diagnostic::error(format!("failed to read image ({err})")).in_file(&path)),
+        }
+    }
+    diags.check()
+}
+
+/// Every image file the publication shows, edition-relative.
+fn images(publication: &Publication) -> Vec<String> {
+    fn walk(blocks: &[Block], out: &mut Vec<String>) {
+        for block in blocks {
+            match block {
+                Block::Figure { image: Some(image), .. } => out.push(image.src.clone()),
+                Block::Quote { blocks } => walk(blocks, out),
+                Block::List { items, .. } => items.iter().for_each(|item| walk(item, out)),
+                _ => {}
+            }
+        }
+    }
+    let mut out: Vec<String> = publication.cover.iter().map(|c| c.src.clone()).collect();
+    for entry in &publication.entries {
+        walk(&entry.blocks, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Lays the publication out.
+pub fn compile(world: &PublicationWorld, diags: &mut Diagnostics) -> Result<Compiled, Failed> {
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
+    for warning in &warnings {
+        diags.push(convert(world, warning));
+    }
+    let document = output.map_err(|errors| {
+        for error in &errors {
+            diags.push(convert(world, error));
+        }
+        Failed
+    })?;
+    let block_pages = block_pages(&document);
+    Ok(Compiled { document, block_pages })
+}
+
+/// Writes the laid-out document as PDF/UA-1 (and PDF/A-2a).
+pub fn export(
+    world: &PublicationWorld,
+    compiled: &Compiled,
+    publication: &Publication,
+    timestamp: Datetime,
+    diags: &mut Diagnostics,
+) -> Result<Vec<u8>, Failed> {
+    let standards =
+        PdfStandards::new(&[PdfStandard::Ua_1, PdfStandard::A_2a]).expect("PDF/UA-1 and PDF/A-2a are compatible");
+    let options = PdfOptions {
+        ident: Smart::Custom(publication.meta.identifier.clone()),
+        creator: Smart::Custom(Some(format!("anthology {}", env!("CARGO_PKG_VERSION")))),
+        timestamp: Some(Timestamp::new_utc(timestamp)),
+        page_ranges: None,
+        standards,
+        tagged: true,
+        pretty: false,
+    };
+    typst_pdf::pdf(&compiled.document, &options).map_err(|errors| {
+        for error in &errors {
+            diags.push(convert(world, error));
+        }
+        Failed
+    })
+}
+
+/// The page on which each block marker landed.
+fn block_pages(document: &PagedDocument) -> Vec<(String, usize)> {
+    let label = Label::new(PicoStr::intern(BLOCK_MARKER)).expect("non-empty label");
+    let introspector = document.introspector();
+    let mut out = Vec::new();
+    for marker in introspector.query(&Selector::Label(label)) {
+        let Some(location) = marker.location() else { continue };
+        let Some(position) = introspector.position(location) else { continue };
+        let Ok(value) = marker.get_by_name("value") else { continue };
+        if let typst::foundations::Value::Str(id) = value {
+            out.push((id.to_string(), position.page.get()));
+        }
+    }
+    out
+}
+
+/// A typst diagnostic as anthology reports it: against the user's layout file
+/// when it comes from one, else against the built-in layout.
+fn convert(world: &PublicationWorld, diagnostic: &SourceDiagnostic) -> Diagnostic {
+    let mut out = match diagnostic.severity {
+        typst::diag::Severity::Error => Diagnostic::error(diagnostic.message.to_string()),
+        typst::diag::Severity::Warning => Diagnostic::warning(diagnostic.message.to_string()),
+    };
+    if let Some(id) = diagnostic.span.id()
+        && let Some(layout) = world.layout(id)
+    {
+        let text = String::from_utf8_lossy(&layout.bytes).into_owned();
+        let file = SourceFile::new(layout.display_path(), text);
+        let range = world.range(diagnostic.span).unwrap_or(0..0);
+        out = out.at(&file, range);
+    }
+    for hint in &diagnostic.hints {
+        out = out.hint(hint.v.to_string());
+    }
+    if world.layout(world.main()).is_some_and(|l| l.path.is_none()) && out.location.is_none() {
+        out = out.hint("this comes from anthology's built-in layout: please report it");
+    }
+    out
+}

@@ -1,0 +1,110 @@
+//! The typst `World`: the layout files, the publication as `/data.json`, the
+//! edition's images under `/content/…`, and the bundled fonts. Nothing is read
+//! from the machine's fonts or the network.
+
+use std::collections::HashMap;
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+use crate::layouts::LayoutFile;
+
+/// Virtual path of the publication data.
+pub const DATA_PATH: &str = "/data.json";
+
+/// A typst world over in-memory files.
+pub struct PublicationWorld {
+    library: LazyHash<Library>,
+    main: FileId,
+    sources: HashMap<FileId, Source>,
+    files: HashMap<FileId, Bytes>,
+    /// Which layout file each id comes from, for diagnostics.
+    layout_names: HashMap<FileId, LayoutFile>,
+    today: Datetime,
+}
+
+/// The interned id of a virtual path (`/layouts/publication.typ`).
+pub fn file_id(path: &str) -> FileId {
+    let vpath = VirtualPath::new(path).expect("anthology only builds valid virtual paths");
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+impl PublicationWorld {
+    /// A world whose main file is `/layouts/<main>`.
+    pub fn new(layouts: &[LayoutFile], main: &str, today: Datetime) -> Self {
+        let mut world = Self {
+            library: LazyHash::new(Library::builder().build()),
+            main: file_id(&format!("/layouts/{main}")),
+            sources: HashMap::new(),
+            files: HashMap::new(),
+            layout_names: HashMap::new(),
+            today,
+        };
+        for layout in layouts {
+            let id = file_id(&format!("/layouts/{}", layout.name));
+            if layout.name.ends_with(".typ") {
+                let text = String::from_utf8_lossy(&layout.bytes).into_owned();
+                world.sources.insert(id, Source::new(id, text));
+            } else {
+                world.files.insert(id, Bytes::new(layout.bytes.clone()));
+            }
+            world.layout_names.insert(id, layout.clone());
+        }
+        world
+    }
+
+    /// Serves bytes at a virtual path, replacing what was there.
+    pub fn set_file(&mut self, path: &str, bytes: Vec<u8>) {
+        self.files.insert(file_id(path), Bytes::new(bytes));
+    }
+
+    /// The layout file behind a file id, if it is one.
+    pub fn layout(&self, id: FileId) -> Option<&LayoutFile> {
+        self.layout_names.get(&id)
+    }
+}
+
+impl World for PublicationWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &crate::fonts::store().book
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        match self.sources.get(&id) {
+            Some(source) => Ok(source.clone()),
+            None if self.files.contains_key(&id) => Err(FileError::NotSource),
+            None => Err(FileError::NotFound(id.vpath().get_with_slash().into())),
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if let Some(bytes) = self.files.get(&id) {
+            return Ok(bytes.clone());
+        }
+        if let Some(source) = self.sources.get(&id) {
+            return Ok(Bytes::from_string(source.text().to_string()));
+        }
+        Err(FileError::NotFound(id.vpath().get_with_slash().into()))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        crate::fonts::store().fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        // Fixed, so that builds are reproducible.
+        Some(self.today)
+    }
+}

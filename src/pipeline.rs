@@ -1,0 +1,158 @@
+//! The stages in order, for one edition: LOAD the manifest, COLLECT and PARSE
+//! the stories, compose the MODEL, check it, then RENDER the PDF and the EPUB
+//! (concurrently, from one typst compilation). Nothing here writes files.
+
+use std::path::Path;
+
+use typst::foundations::Datetime;
+
+use crate::content::Edition;
+use crate::diag::{Diagnostic, Diagnostics, Failed};
+use crate::layouts::{self, LayoutFile};
+use crate::model::Publication;
+
+/// Which artifacts to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub pdf: bool,
+    pub epub: bool,
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Self { pdf: true, epub: true }
+    }
+}
+
+/// How to build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub formats: Formats,
+    /// `SOURCE_DATE_EPOCH`: every timestamp; the manifest's date when absent.
+    pub source_date_epoch: Option<i64>,
+}
+
+/// An edition loaded, parsed and checked: ready to render.
+pub struct Loaded {
+    pub edition: Edition,
+    pub publication: Publication,
+    pub layouts: Vec<LayoutFile>,
+}
+
+/// What a build of one edition produced, in memory.
+pub struct Built {
+    pub publication: Publication,
+    pub pdf: Option<(Vec<u8>, usize)>,
+    pub epub: Option<Vec<u8>>,
+    /// The PDF's pages as laid out (for proof sheets).
+    pub document: typst_layout::PagedDocument,
+    pub epoch: i64,
+}
+
+/// LOAD → COLLECT → PARSE → MODEL, plus the edition-wide checks.
+pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Loaded, Failed> {
+    if !edition.is_dir() {
+        return Err(diags.fail(
+            Diagnostic::error("no such edition folder")
+                .in_file(edition)
+                .hint("pass a folder holding a publication.toml, e.g. content/en"),
+        ));
+    }
+    let manifest = crate::manifest::load(edition, diags)?;
+    let edition = crate::content::collect(edition, manifest, diags)?;
+    let publication = crate::compose::compose(&edition, diags);
+    for diagnostic in crate::checks::glyph_coverage(&edition, &publication) {
+        diags.push(diagnostic);
+    }
+    for diagnostic in crate::checks::unlisted_files(&edition) {
+        diags.push(diagnostic);
+    }
+    let layouts = layouts::load(&edition.dir, diags)?;
+    diags.check()?;
+    Ok(Loaded { edition, publication, layouts })
+}
+
+/// The build's fixed time: `SOURCE_DATE_EPOCH`, else the manifest's date at midnight UTC.
+pub fn epoch(publication: &Publication, source_date_epoch: Option<i64>) -> i64 {
+    source_date_epoch.unwrap_or_else(|| {
+        let meta = &publication.meta;
+        chrono::NaiveDate::from_ymd_opt(meta.year, meta.month.into(), meta.day.into())
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map_or(0, |d| d.and_utc().timestamp())
+    })
+}
+
+/// A typst datetime from seconds since 1970.
+pub fn datetime(epoch: i64) -> Datetime {
+    use chrono::{Datelike, Timelike};
+    let t = chrono::DateTime::from_timestamp(epoch, 0).unwrap_or_default();
+    Datetime::from_ymd_hms(t.year(), t.month() as u8, t.day() as u8, t.hour() as u8, t.minute() as u8, t.second() as u8)
+        .expect("a valid calendar time")
+}
+
+/// The artifact file names of an edition: `<stem>-<language>.pdf` / `.epub`.
+pub fn artifact_name(publication: &Publication, extension: &str) -> String {
+    format!("{}-{}.{extension}", publication.meta.file_stem, publication.meta.language)
+}
+
+/// Renders a loaded edition: one typst compilation, then PDF export and EPUB in parallel.
+pub fn render(loaded: &Loaded, options: &BuildOptions, diags: &mut Diagnostics) -> Result<Built, Failed> {
+    let publication = &loaded.publication;
+    let epoch = epoch(publication, options.source_date_epoch);
+    let today = datetime(epoch);
+    let world = crate::pdf::prepare(publication, &loaded.edition.dir, &loaded.layouts, today, diags)?;
+    let compiled = crate::pdf::compile(&world, diags)?;
+    let pages = compiled.document.pages().len();
+    let block_pages = compiled.block_pages.clone();
+
+    let mut pdf_diags = Diagnostics::default();
+    let mut epub_diags = Diagnostics::default();
+    let (pdf, epub) = std::thread::scope(|scope| {
+        let epub = scope.spawn(|| {
+            if !options.formats.epub {
+                return Ok(None);
+            }
+            let css = layouts::find(&loaded.layouts, layouts::EPUB_CSS).map(|f| f.bytes.as_slice()).unwrap_or(b"");
+            let cover_png = compiled.document.pages().first().map(|page| {
+                typst_render::render(page, &typst_render::RenderOptions::default())
+                    .encode_png()
+                    .expect("a rendered page encodes as PNG")
+            });
+            let pdf_name = artifact_name(publication, "pdf");
+            let input = crate::epub::EpubInput {
+                publication,
+                edition: &loaded.edition.dir,
+                css,
+                cover_png,
+                block_pages: &block_pages,
+                pdf_pages: pages,
+                pdf_name: &pdf_name,
+                epoch,
+            };
+            crate::epub::render(&input, &mut epub_diags).map(Some)
+        });
+        let pdf = if options.formats.pdf {
+            crate::pdf::export(&world, &compiled, publication, today, &mut pdf_diags).map(Some)
+        } else {
+            Ok(None)
+        };
+        (pdf, epub.join().expect("the EPUB thread does not panic"))
+    });
+    diags.extend(pdf_diags);
+    diags.extend(epub_diags);
+    let pdf = pdf?;
+    let epub = epub?;
+    Ok(Built {
+        publication: publication.clone(),
+        pdf: pdf.map(|bytes| (bytes, pages)),
+        epub,
+        document: compiled.document,
+        epoch,
+    })
+}
+
+/// Loads and renders.
+pub fn build(edition: &Path, options: &BuildOptions, diags: &mut Diagnostics) -> Result<Built, Failed> {
+    let loaded = load(edition, diags)?;
+    render(&loaded, options, diags)
+}
