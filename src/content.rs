@@ -319,10 +319,10 @@ fn walk_markdown(root: &Path, dir: &Path, found: &mut Vec<String>) {
         }
         if kind.is_dir() {
             walk_markdown(root, &path, found);
-        } else if name.ends_with(".md") {
-            if let Ok(rel) = path.strip_prefix(root) {
-                found.push(rel.to_string_lossy().replace('\\', "/"));
-            }
+        } else if name.ends_with(".md")
+            && let Ok(rel) = path.strip_prefix(root)
+        {
+            found.push(rel.to_string_lossy().replace('\\', "/"));
         }
     }
 }

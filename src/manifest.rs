@@ -247,7 +247,7 @@ impl Manifest {
                 seen.insert(normal, path.span());
             }
         }
-        for (key, _) in &self.labels {
+        for key in self.labels.keys() {
             if !crate::labels::is_known(key.get_ref()) {
                 let mut d = Diagnostic::error(format!("unknown label `{}`", key.get_ref())).at(file, key.span());
                 if let Some(close) = suggest(key.get_ref(), crate::labels::KEYS.iter().copied()) {

@@ -140,7 +140,7 @@ impl BlockParser<'_, '_> {
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let mut text = String::new();
-                    while let Some((event, _)) = self.events.next() {
+                    for (event, _) in self.events.by_ref() {
                         match event {
                             Event::Text(t) => text.push_str(&t),
                             Event::End(TagEnd::CodeBlock) => break,
@@ -158,7 +158,7 @@ impl BlockParser<'_, '_> {
                 }
                 Event::Start(Tag::HtmlBlock) => {
                     let mut text = String::new();
-                    while let Some((event, _)) = self.events.next() {
+                    for (event, _) in self.events.by_ref() {
                         match event {
                             Event::Html(t) | Event::Text(t) => text.push_str(&t),
                             Event::End(TagEnd::HtmlBlock) => break,
@@ -181,8 +181,7 @@ impl BlockParser<'_, '_> {
     /// Inline pieces until `until` closes; with `None`, until the next block-level event.
     fn pieces(&mut self, until: Option<TagEnd>) -> Vec<Piece> {
         let mut pieces = Vec::new();
-        loop {
-            let Some((event, _)) = self.events.peek() else { break };
+        while let Some((event, _)) = self.events.peek() {
             if until.is_none() && !is_inline(event) {
                 break;
             }
@@ -240,12 +239,23 @@ impl BlockParser<'_, '_> {
         if let Some(Piece::Image { .. }) = pieces.first() {
             let Piece::Image { image, .. } = pieces.remove(0) else { unreachable!() };
             let mut caption = self.inlines_only(pieces);
-            while matches!(caption.first(), Some(Inline::Linebreak))
-                || matches!(caption.first(), Some(Inline::Text { text }) if text.trim().is_empty())
-            {
-                caption.remove(0);
+            // The caption starts on the line after the image.
+            while let Some(first) = caption.first_mut() {
+                match first {
+                    Inline::Linebreak => {
+                        caption.remove(0);
+                    }
+                    Inline::Text { text } if text.trim().is_empty() => {
+                        caption.remove(0);
+                    }
+                    Inline::Text { text } => {
+                        *text = text.trim_start().to_string();
+                        break;
+                    }
+                    _ => break,
+                }
             }
-            return Some(Block::Figure { image, caption: merge_text(caption) });
+            return Some(Block::Figure { image, caption });
         }
         let content = merge_text(self.inlines_only(pieces));
         if content.is_empty() { None } else { Some(Block::Paragraph { content }) }
@@ -295,7 +305,7 @@ impl BlockParser<'_, '_> {
                     self.bad_link(range, format!("`{dest}` has no host name"), "check the address");
                     LinkTarget::Unknown
                 }
-                "http" | "https" | "ftp" | "mailto" | "tel" => LinkTarget::Url { url: dest.to_string() },
+                "http" | "https" | "ftp" | "mailto" | "tel" => LinkTarget::Url { url: url.to_string() },
                 scheme => {
                     self.bad_link(
                         range,
@@ -495,7 +505,7 @@ mod tests {
             targets,
             [
                 LinkTarget::Entry { id: "b".into() },
-                LinkTarget::Url { url: "https://example.org".into() },
+                LinkTarget::Url { url: "https://example.org/".into() },
                 LinkTarget::Url { url: "mailto:a@b.org".into() },
             ]
         );

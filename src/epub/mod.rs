@@ -421,7 +421,7 @@ fn accessibility_metadata(publication: &Publication, visual: bool) -> Vec<Metada
 /// `dc:` elements epub-builder cannot write correctly (creator) or at all (publisher, source).
 fn extra_metadata(publication: &Publication, pdf_name: &str) -> String {
     let meta = &publication.meta;
-    let mut source = format!("{}", meta.title);
+    let mut source = meta.title.clone();
     if let Some(subtitle) = &meta.subtitle {
         source.push_str(&format!(": {subtitle}"));
     }

@@ -1,0 +1,158 @@
+//! The real edition (`content/en`) built by the real binary, then read back
+//! from the PDF and EPUB it wrote.
+
+mod common;
+
+use common::{
+    Target, assert_in_order, publication, real_edition, seed_paragraphs, seed_toc_titles, squash, xhtml_text,
+};
+
+#[test]
+fn build_writes_one_pdf_and_one_epub_and_says_so() {
+    let build = real_edition();
+    let stdout = build.stdout();
+    let pdf = build.artifact("pdf");
+    let epub = build.artifact("epub");
+    assert_eq!(pdf.file_name().unwrap(), "featured-human-stories-2026-en.pdf");
+    assert_eq!(epub.file_name().unwrap(), "featured-human-stories-2026-en.epub");
+    let pages = build.pdf().page_count();
+    assert!(stdout.contains(&format!("featured-human-stories-2026-en.pdf ({pages} pages")), "{stdout}");
+    assert!(stdout.contains("featured-human-stories-2026-en.epub"), "{stdout}");
+    assert!(stdout.contains(" ms"), "the build reports its time: {stdout}");
+}
+
+#[test]
+fn every_seed_paragraph_is_in_the_pdf_in_order() {
+    let pdf = real_edition().pdf();
+    let pages = pdf.pages_text();
+    // Drop each page's running footer (title and folio) so that paragraphs
+    // running over a page break read continuously.
+    let title = squash("FEATURED HUMAN STORIES");
+    let body: String = pages
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let mut text = squash(text);
+            let folio = (i + 1).to_string();
+            for footer in [format!("{title}{folio}"), format!("{folio}{title}")] {
+                if i > 0 && text.ends_with(&footer) {
+                    text.truncate(text.len() - footer.len());
+                }
+            }
+            text
+        })
+        .collect();
+    let paragraphs = seed_paragraphs(true);
+    assert!(paragraphs.len() > 250, "the seed has {} paragraphs", paragraphs.len());
+    assert_in_order(&body, &paragraphs, "PDF");
+}
+
+#[test]
+fn every_seed_paragraph_is_in_the_epub_in_order() {
+    let epub = real_edition().epub();
+    let text: String = epub.spine().iter().map(|doc| xhtml_text(&epub.text(doc))).collect();
+    assert_in_order(&text, &seed_paragraphs(false), "EPUB");
+}
+
+#[test]
+fn bookmarks_are_the_printed_table_of_contents_and_land_on_their_titles() {
+    let build = real_edition();
+    let pdf = build.pdf();
+    let outline = pdf.outline();
+    let publication = publication("content/en");
+    assert_eq!(outline.len(), 21, "{outline:#?}");
+    let titles: Vec<&str> = outline.iter().map(|(_, t, _)| t.as_str()).collect();
+    assert_eq!(titles, seed_toc_titles(), "bookmarks carry the seed's table-of-contents titles");
+    let pages = pdf.pages_text();
+    for ((level, _, page), entry) in outline.iter().zip(&publication.entries) {
+        assert_eq!(*level, 1);
+        let text = squash(&pages[page - 1]);
+        assert!(text.contains(&squash(&entry.title)), "page {page} does not print “{}”", entry.title);
+    }
+}
+
+#[test]
+fn printed_table_of_contents_links_to_the_bookmarked_pages() {
+    let pdf = real_edition().pdf();
+    let outline = pdf.outline();
+    let pages = pdf.pages_text();
+    let toc_page = pages.iter().position(|t| t.contains("Table of Contents")).unwrap() as u32 + 1;
+    let toc_links: Vec<u32> = pdf
+        .links()
+        .into_iter()
+        .filter(|(page, _, _)| *page == toc_page || *page == toc_page + 1)
+        .filter_map(|(_, _, target)| match target {
+            Target::Page(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let outline_pages: Vec<u32> = outline.iter().map(|(_, _, p)| *p as u32).collect();
+    assert_eq!(toc_links, outline_pages);
+    // Every printed entry's title is on the table-of-contents page.
+    let toc_text = squash(&pages[toc_page as usize - 1]);
+    for title in seed_toc_titles() {
+        assert!(toc_text.contains(&squash(&title)), "{title}");
+    }
+}
+
+#[test]
+fn no_pdf_link_goes_nowhere() {
+    let pdf = real_edition().pdf();
+    let links = pdf.links();
+    assert!(links.len() >= 21);
+    for (page, _, target) in links {
+        match target {
+            Target::Page(p) => assert!(p as usize <= pdf.page_count()),
+            Target::Uri(uri) => assert!(!uri.is_empty() && uri != "#" && !uri.starts_with('#'), "p{page}: {uri}"),
+            Target::Other(other) => panic!("p{page}: unexpected link target {other}"),
+        }
+    }
+}
+
+#[test]
+fn no_epub_link_goes_nowhere() {
+    let epub = real_edition().epub();
+    for (name, _) in epub.files.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
+        for element in common::elements(&epub.text(name)) {
+            if element.name != "a" {
+                continue;
+            }
+            let href = element.attr("href").unwrap_or_default();
+            assert!(!href.is_empty() && href != "#", "{name}: empty link");
+            if href.contains("://") || href.starts_with("mailto:") {
+                continue;
+            }
+            let file = href.split('#').next().unwrap();
+            assert!(epub.files.contains_key(&format!("OEBPS/{file}")), "{name}: link to missing {href}");
+        }
+    }
+}
+
+#[test]
+fn epub_nav_and_spine_follow_the_manifest() {
+    let epub = real_edition().epub();
+    let publication = publication("content/en");
+    let nav: Vec<String> = epub.nav("toc").into_iter().map(|(_, text)| text).collect();
+    assert_eq!(nav, seed_toc_titles(), "the nav lists the printed table of contents");
+    let outline: Vec<String> = real_edition().pdf().outline().into_iter().map(|(_, t, _)| t).collect();
+    assert_eq!(nav, outline, "nav and PDF bookmarks agree");
+    let spine = epub.spine();
+    let entries: Vec<String> = publication.entries.iter().map(|e| format!("OEBPS/{}.xhtml", e.id)).collect();
+    let spine_entries: Vec<String> = spine.iter().filter(|s| entries.contains(s)).cloned().collect();
+    assert_eq!(spine_entries, entries, "spine follows the manifest");
+    assert_eq!(spine.first().map(String::as_str), Some("OEBPS/cover.xhtml"));
+    let toc = spine.iter().position(|s| s == "OEBPS/toc.xhtml").unwrap();
+    let first_story = publication.entries.iter().position(|e| e.kind == anthology::model::EntryKind::Story).unwrap();
+    assert_eq!(spine[toc + 1], entries[first_story], "the table of contents comes before the first story");
+}
+
+#[test]
+fn pdf_has_title_and_language() {
+    let pdf = real_edition().pdf();
+    assert_eq!(pdf.catalog_string(b"Lang").as_deref(), Some("en"));
+    let text = String::from_utf8_lossy(&pdf.bytes);
+    assert!(text.contains("<dc:title>") || text.contains("Featured Human Stories"), "title metadata");
+    let info = pdf.doc.trailer.get(b"Info").and_then(|i| pdf.doc.dereference(i)).unwrap().1.as_dict().unwrap();
+    let title = lopdf::decode_text_string(info.get(b"Title").unwrap()).unwrap();
+    assert_eq!(title, "Featured Human Stories");
+}
