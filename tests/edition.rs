@@ -156,3 +156,83 @@ fn pdf_has_title_and_language() {
     let title = lopdf::decode_text_string(info.get(b"Title").unwrap()).unwrap();
     assert_eq!(title, "Featured Human Stories");
 }
+
+/// The folio printed in a page's running foot (`TITLE 12` or `12 TITLE`).
+fn folio(page_text: &str, running_title: &str) -> Option<u32> {
+    let text = squash(page_text);
+    let title = squash(running_title);
+    let rest = text.strip_suffix(&title).map(|t| {
+        let digits: String = t.chars().rev().take_while(char::is_ascii_digit).collect();
+        digits.chars().rev().collect::<String>()
+    });
+    let rest = match rest {
+        Some(d) if !d.is_empty() => d,
+        _ => {
+            let at = text.rfind(&title)?;
+            text[at + title.len()..].to_string()
+        }
+    };
+    rest.parse().ok()
+}
+
+/// The page ranges printed in the table of contents, entry by entry.
+fn printed_ranges(toc_text: &str, titles: &[String]) -> Vec<(u32, u32)> {
+    // Squashed text for finding titles, with each character's place in the original.
+    let (squashed, places): (String, Vec<usize>) = toc_text
+        .char_indices()
+        .filter(|(_, c)| squash(&c.to_string()).len() == c.len_utf8())
+        .map(|(i, c)| (c, i))
+        .unzip();
+    let squashed_places: Vec<usize> = squashed.char_indices().map(|(i, _)| i).collect();
+    let mut position = 0;
+    titles
+        .iter()
+        .map(|title| {
+            let needle = squash(title);
+            let at =
+                position + squashed[position..].find(&needle).unwrap_or_else(|| panic!("{title} not in the table"));
+            position = at + needle.len();
+            let char_index = squashed_places.iter().position(|&p| p == position).unwrap_or(places.len());
+            let original = places.get(char_index).copied().unwrap_or(toc_text.len());
+            // After the title: dot leaders and spaces, then `12` or `12–14`.
+            let rest = toc_text[original..].trim_start_matches(|c: char| c == '.' || c.is_whitespace());
+            let range: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '–').collect();
+            let mut numbers =
+                range.split('–').map(|n| n.parse::<u32>().unwrap_or_else(|_| panic!("no pages after {title}")));
+            let first = numbers.next().unwrap();
+            (first, numbers.next().unwrap_or(first))
+        })
+        .collect()
+}
+
+#[test]
+fn printed_page_ranges_match_the_layout() {
+    let pdf = real_edition().pdf();
+    let pages = pdf.pages_text();
+    let publication = publication("content/en");
+    let titles: Vec<String> = publication.entries.iter().map(|e| e.toc_title.clone()).collect();
+    let toc_page = pages.iter().position(|t| t.contains("Table of Contents")).unwrap() + 1;
+    let ranges = printed_ranges(&pages[toc_page - 1], &titles);
+    // Where each entry starts (from the bookmarks), and where the table of contents starts.
+    let mut starts: Vec<usize> = pdf.outline().into_iter().map(|(_, _, p)| p).collect();
+    let entry_starts = starts.clone();
+    starts.push(toc_page);
+    starts.sort();
+    let running_title = publication.meta.title.to_uppercase();
+    for (i, entry) in publication.entries.iter().enumerate() {
+        let first = entry_starts[i];
+        let next = starts.iter().copied().find(|&s| s > first).unwrap_or(pages.len() + 1);
+        let last = next - 1;
+        assert_eq!(ranges[i], (first as u32, last as u32), "printed range of “{}”", entry.toc_title);
+        if entry.kind == anthology::model::EntryKind::Story {
+            assert_eq!(
+                folio(&pages[first - 1], &running_title),
+                Some(ranges[i].0),
+                "the folio on the first page of “{}”",
+                entry.toc_title
+            );
+        }
+    }
+    // At least one story spans several pages, so the ranges are really tested.
+    assert!(ranges.iter().any(|(a, b)| b > a));
+}

@@ -1,0 +1,63 @@
+//! The command line as a user meets it: messages, exit codes, warnings.
+
+mod common;
+
+use common::{anthology, build, root};
+
+#[test]
+fn unknown_link_addresses_are_warnings_with_file_and_line() {
+    let build = build("content/en", &["--diagnostic-format", "short"]);
+    let stderr = build.stderr();
+    // Every `[text](unknown:)` in the content is reported once, at its place.
+    let mut expected = Vec::new();
+    let edition = root().join("content/en");
+    for entry in walk(&edition) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let mut from = 0;
+            while let Some(at) = line[from..].find("](unknown:)") {
+                let close = from + at;
+                let open = line[..close].rfind('[').unwrap();
+                if !line[..open].ends_with('!') {
+                    let rel = entry.strip_prefix(root()).unwrap().display().to_string();
+                    let col = line[..open].chars().count() + 1;
+                    expected.push(format!("{rel}:{}:{col}: warning: the address of link", n + 1));
+                }
+                from = close + 1;
+            }
+        }
+    }
+    assert!(expected.len() > 40, "the real edition has many unknown links");
+    for line in &expected {
+        assert!(stderr.contains(line), "missing warning {line}\n{stderr}");
+    }
+    let warnings = stderr.lines().filter(|l| l.contains("warning: the address of link")).count();
+    assert_eq!(warnings, expected.len());
+}
+
+#[test]
+fn help_explains_every_build_option() {
+    let output = anthology().args(["build", "--help"]).output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    for option in ["--out", "--format", "--source-date-epoch", "--diagnostic-format", "--deny-warnings", "EDITION_DIR"]
+    {
+        assert!(help.contains(option), "{option} missing from --help:\n{help}");
+    }
+    let output = anthology().arg("--help").output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("Exit status: 0 success"), "{help}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
