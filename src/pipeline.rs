@@ -102,8 +102,7 @@ pub fn render(loaded: &Loaded, options: &BuildOptions, diags: &mut Diagnostics) 
     let today = datetime(epoch);
     let world = crate::pdf::prepare(publication, &loaded.edition.dir, &loaded.layouts, today, diags)?;
     let compiled = crate::pdf::compile(&world, diags)?;
-    let pages = compiled.document.pages().len();
-    let block_pages = compiled.block_pages.clone();
+    let page_starts = crate::pdf::pages::page_starts(&compiled.document, &compiled.block_pages, publication);
 
     let mut pdf_diags = Diagnostics::default();
     let mut epub_diags = Diagnostics::default();
@@ -124,8 +123,7 @@ pub fn render(loaded: &Loaded, options: &BuildOptions, diags: &mut Diagnostics) 
                 edition: &loaded.edition.dir,
                 css,
                 cover_png,
-                block_pages: &block_pages,
-                pdf_pages: pages,
+                page_starts: &page_starts,
                 pdf_name: &pdf_name,
                 epoch,
             };
@@ -144,7 +142,7 @@ pub fn render(loaded: &Loaded, options: &BuildOptions, diags: &mut Diagnostics) 
     let epub = epub?;
     Ok(Built {
         publication: publication.clone(),
-        pdf: pdf.map(|bytes| (bytes, pages)),
+        pdf: pdf.map(|bytes| (bytes, compiled.document.pages().len())),
         epub,
         document: compiled.document,
         epoch,

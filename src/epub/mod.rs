@@ -7,7 +7,7 @@
 pub mod archive;
 pub mod xhtml;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, ZipLibrary};
@@ -24,10 +24,8 @@ pub struct EpubInput<'a> {
     pub css: &'a [u8],
     /// The PDF's cover page as PNG, if the PDF was rendered.
     pub cover_png: Option<Vec<u8>>,
-    /// Where each marked block starts in the PDF: (block id, page).
-    pub block_pages: &'a [(String, usize)],
-    /// Number of PDF pages.
-    pub pdf_pages: usize,
+    /// Where each PDF page begins.
+    pub page_starts: &'a [crate::pdf::pages::PageStart],
     /// The PDF's file name, named as the EPUB's print source.
     pub pdf_name: &'a str,
     /// Seconds since 1970 for `dcterms:modified` and zip entry times.
@@ -37,7 +35,7 @@ pub struct EpubInput<'a> {
 /// Builds the EPUB in memory.
 pub fn render(input: &EpubInput, diags: &mut Diagnostics) -> Result<Vec<u8>, Failed> {
     let publication = input.publication;
-    let marks = page_marks(publication, input.block_pages, input.pdf_pages);
+    let marks = page_marks(publication, input.page_starts);
     let documents = documents(input, &marks);
     let nav = navigation(publication, &documents);
 
@@ -349,17 +347,12 @@ fn navigation(publication: &Publication, documents: &[Document]) -> Vec<u8> {
     nav.finish().0
 }
 
-/// Assigns every PDF page to the block where it begins: the first block
-/// starting on it, or — when a page begins inside a block — the next block.
-pub fn page_marks(publication: &Publication, block_pages: &[(String, usize)], pages: usize) -> PageMarks {
+/// The page-break marks of each block, for the blocks the EPUB renders.
+pub fn page_marks(publication: &Publication, starts: &[crate::pdf::pages::PageStart]) -> PageMarks {
     let known = known_ids(publication);
-    let order: Vec<&(String, usize)> = block_pages.iter().filter(|(id, _)| known.contains(id.as_str())).collect();
     let mut marks = PageMarks::new();
-    let Some(last) = order.last() else { return marks };
-    for page in 1..=pages {
-        let at =
-            order.iter().find(|(_, p)| *p == page).or_else(|| order.iter().find(|(_, p)| *p > page)).unwrap_or(last);
-        marks.entry(at.0.clone()).or_default().push(page);
+    for start in starts.iter().filter(|s| known.contains(&s.block)) {
+        marks.entry(start.block.clone()).or_default().push((start.page, start.offset));
     }
     marks
 }
@@ -418,7 +411,8 @@ fn accessibility_metadata(publication: &Publication, visual: bool) -> Vec<Metada
     out
 }
 
-/// `dc:` elements epub-builder cannot write correctly (creator) or at all (publisher, source).
+/// `dc:` elements epub-builder cannot write correctly (creator) or at all
+/// (publisher, and the print source of the page list).
 fn extra_metadata(publication: &Publication, pdf_name: &str) -> String {
     let meta = &publication.meta;
     let mut source = meta.title.clone();
@@ -427,7 +421,7 @@ fn extra_metadata(publication: &Publication, pdf_name: &str) -> String {
     }
     source.push_str(&format!(", print edition ({pdf_name})"));
     format!(
-        "<dc:creator id=\"creator\">{publisher}</dc:creator>\n    <dc:publisher>{publisher}</dc:publisher>\n    <dc:source>{source}</dc:source>\n",
+        "<dc:creator id=\"creator\">{publisher}</dc:creator>\n    <dc:publisher>{publisher}</dc:publisher>\n    <dc:source id=\"print-source\">{source}</dc:source>\n    <meta refines=\"#print-source\" property=\"source-of\">pagination</meta>\n",
         publisher = escape(&meta.publisher),
         source = escape(&source),
     )
@@ -469,9 +463,4 @@ fn mime_type(path: &str) -> &'static str {
         Some("svg") => "image/svg+xml",
         _ => "application/octet-stream",
     }
-}
-
-/// Each entry's print pages, as the EPUB page list records them (for reports and tests).
-pub fn pages_by_document(documents: &[Document]) -> BTreeMap<String, Vec<usize>> {
-    documents.iter().map(|d| (d.file.clone(), d.pages.clone())).collect()
 }

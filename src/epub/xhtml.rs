@@ -8,8 +8,9 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use crate::model::{Block, Entry, EntryKind, Inline, LinkTarget, Publication};
 
-/// Page numbers of the print edition to mark before a block (by block id).
-pub type PageMarks = BTreeMap<String, Vec<usize>>;
+/// Print pages that begin in a block, by block id: (page, non-whitespace
+/// characters of the block's text before the page begins).
+pub type PageMarks = BTreeMap<String, Vec<(usize, usize)>>;
 
 /// Where an EPUB file keeps an edition's image.
 pub fn media_path(src: &str) -> String {
@@ -25,6 +26,10 @@ pub fn file_name(id: &str) -> String {
 pub struct Xhtml {
     writer: Writer<Vec<u8>>,
     marks: PageMarks,
+    /// Marks waiting inside the current block, by character offset (ascending).
+    armed: Vec<(usize, usize)>,
+    /// Non-whitespace characters written so far in the current block.
+    counted: usize,
     /// Print pages marked in this document, for the page list.
     pub pages: Vec<usize>,
 }
@@ -59,7 +64,7 @@ impl Xhtml {
         end(w, "title");
         empty(w, "link", &[("rel", "stylesheet"), ("type", "text/css"), ("href", "stylesheet.css")]);
         end(w, "head");
-        Self { writer, marks, pages: Vec::new() }
+        Self { writer, marks, armed: Vec::new(), counted: 0, pages: Vec::new() }
     }
 
     /// Closes the document and returns its bytes.
@@ -81,8 +86,27 @@ impl Xhtml {
         empty(&mut self.writer, name, attrs);
     }
 
+    /// Text; page-break markers armed for the current block are inserted
+    /// at their character offsets.
     pub fn text(&mut self, s: &str) {
-        text(&mut self.writer, s);
+        if self.armed.is_empty() {
+            self.counted += s.chars().filter(|c| !c.is_whitespace()).count();
+            text(&mut self.writer, s);
+            return;
+        }
+        let mut run = String::new();
+        for c in s.chars() {
+            if !c.is_whitespace() {
+                while self.armed.first().is_some_and(|(_, offset)| *offset <= self.counted) {
+                    let (page, _) = self.armed.remove(0);
+                    text(&mut self.writer, &std::mem::take(&mut run));
+                    self.page_break(page);
+                }
+                self.counted += 1;
+            }
+            run.push(c);
+        }
+        text(&mut self.writer, &run);
     }
 
     /// An element holding only text.
@@ -92,17 +116,37 @@ impl Xhtml {
         self.end(name);
     }
 
-    /// Page-break markers for the print pages that begin at `id`.
+    /// A page-break marker for a print page.
+    fn page_break(&mut self, page: usize) {
+        let number = page.to_string();
+        let anchor = format!("page-{page}");
+        empty(
+            &mut self.writer,
+            "span",
+            &[("epub:type", "pagebreak"), ("role", "doc-pagebreak"), ("id", &anchor), ("aria-label", &number)],
+        );
+        self.pages.push(page);
+    }
+
+    /// Markers for the print pages that begin with `id`; those that begin
+    /// inside it are armed, to be placed as its text is written.
     pub fn page_marks(&mut self, id: &str) {
-        let Some(pages) = self.marks.remove(id) else { return };
-        for page in pages {
-            let number = page.to_string();
-            let anchor = format!("page-{page}");
-            self.empty(
-                "span",
-                &[("epub:type", "pagebreak"), ("role", "doc-pagebreak"), ("id", &anchor), ("aria-label", &number)],
-            );
-            self.pages.push(page);
+        let Some(mut marks) = self.marks.remove(id) else { return };
+        marks.sort_by_key(|&(page, offset)| (offset, page));
+        for (page, offset) in marks {
+            if offset == 0 {
+                self.page_break(page);
+            } else {
+                self.armed.push((page, offset));
+            }
+        }
+        self.counted = 0;
+    }
+
+    /// Places marks still armed (their offset was past the block's end).
+    fn flush_armed(&mut self) {
+        for (page, _) in std::mem::take(&mut self.armed) {
+            self.page_break(page);
         }
     }
 
@@ -111,6 +155,7 @@ impl Xhtml {
         let ids: Vec<String> = self.marks.keys().cloned().collect();
         for id in ids {
             self.page_marks(&id);
+            self.flush_armed();
         }
     }
 
@@ -128,7 +173,11 @@ impl Xhtml {
                     self.inlines(content);
                     self.end("em");
                 }
-                Inline::Code { text } => self.element("code", &[], text),
+                Inline::Code { text } => {
+                    self.start("code", &[]);
+                    self.text(text);
+                    self.end("code");
+                }
                 Inline::Linebreak => self.empty("br", &[]),
                 Inline::Link { target, content } => match target {
                     LinkTarget::Url { url } => {
@@ -157,6 +206,13 @@ impl Xhtml {
         if let Some(id) = id {
             self.page_marks(id);
         }
+        self.block_body(block, id);
+        if id.is_some() {
+            self.flush_armed();
+        }
+    }
+
+    fn block_body(&mut self, block: &Block, id: Option<&str>) {
         match block {
             Block::Paragraph { content } => {
                 self.start("p", &[]);
@@ -212,7 +268,9 @@ impl Xhtml {
             }
             Block::Code { text } => {
                 self.start("pre", &[]);
-                self.element("code", &[], text);
+                self.start("code", &[]);
+                self.text(text);
+                self.end("code");
                 self.end("pre");
             }
             Block::Rule => self.empty("hr", &[]),

@@ -4,6 +4,7 @@
 //! generated markup: whatever a story contains is printed literally, and
 //! content can never inject typst code.
 
+pub mod pages;
 pub mod world;
 
 use std::path::Path;
@@ -27,8 +28,8 @@ pub const BLOCK_MARKER: &str = "anthology-block";
 /// A compiled publication.
 pub struct Compiled {
     pub document: PagedDocument,
-    /// Where each marked block starts: (block id, 1-based page), in document order.
-    pub block_pages: Vec<(String, usize)>,
+    /// Where each marked block starts, in document order.
+    pub block_pages: Vec<BlockStart>,
 }
 
 /// A world loaded with the layout, the data and the images of a publication.
@@ -130,8 +131,18 @@ pub fn export(
     })
 }
 
-/// The page on which each block marker landed.
-fn block_pages(document: &PagedDocument) -> Vec<(String, usize)> {
+/// Where a marked block starts in the laid-out document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockStart {
+    pub id: String,
+    /// 1-based page.
+    pub page: usize,
+    /// Distance from the top of the page, in points.
+    pub y: f64,
+}
+
+/// Where each block marker landed.
+fn block_pages(document: &PagedDocument) -> Vec<BlockStart> {
     let label = Label::new(PicoStr::intern(BLOCK_MARKER)).expect("non-empty label");
     let introspector = document.introspector();
     let mut out = Vec::new();
@@ -140,7 +151,7 @@ fn block_pages(document: &PagedDocument) -> Vec<(String, usize)> {
         let Some(position) = introspector.position(location) else { continue };
         let Ok(value) = marker.get_by_name("value") else { continue };
         if let typst::foundations::Value::Str(id) = value {
-            out.push((id.to_string(), position.page.get()));
+            out.push(BlockStart { id: id.to_string(), page: position.page.get(), y: position.point.y.to_pt() });
         }
     }
     out

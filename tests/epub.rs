@@ -1,0 +1,242 @@
+//! The EPUB of the real edition as a reading system sees it: the page list
+//! against the PDF, navigation, semantics, accessibility metadata, the cover.
+
+mod common;
+
+use common::{build, elements, real_edition, squash, xhtml_text};
+
+/// The text that follows each page-break marker in its document, by page.
+fn text_after_page_breaks(epub: &common::Epub) -> Vec<(usize, String, String)> {
+    let mut out = Vec::new();
+    for doc in epub.spine() {
+        let xhtml = epub.text(&doc);
+        let mut rest = xhtml.as_str();
+        while let Some(at) = rest.find("<span epub:type=\"pagebreak\"") {
+            let tag_end = at + rest[at..].find("/>").unwrap() + 2;
+            let tag = &rest[at..tag_end];
+            let page: usize = tag.split("id=\"page-").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+            // Text up to the end of the document, markup removed.
+            let following = format!("<r>{}</r>", &rest[tag_end..].split("</body>").next().unwrap());
+            let following = following.replace("</section>", "").replace("</nav>", "").replace("</html>", "");
+            let text = strip_tags(&following);
+            out.push((page, doc.clone(), text));
+            rest = &rest[tag_end..];
+        }
+    }
+    out
+}
+
+fn strip_tags(xml: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'")
+}
+
+#[test]
+fn page_list_has_every_pdf_page_with_matching_numbers() {
+    let build = real_edition();
+    let epub = build.epub();
+    let pdf_pages = build.pdf().page_count();
+    let page_list = epub.nav("page-list");
+    let numbers: Vec<usize> = page_list.iter().map(|(_, n)| n.parse().unwrap()).collect();
+    assert_eq!(numbers, (1..=pdf_pages).collect::<Vec<_>>(), "one entry per PDF page, in order");
+    for (href, number) in &page_list {
+        let (file, anchor) = href.split_once('#').unwrap();
+        assert_eq!(anchor, format!("page-{number}"));
+        let doc = epub.text(&format!("OEBPS/{file}"));
+        let marker = elements(&doc).into_iter().find(|e| e.attr("id").as_deref() == Some(anchor));
+        let marker = marker.unwrap_or_else(|| panic!("{href} has no target"));
+        assert_eq!(marker.attr("epub:type").as_deref(), Some("pagebreak"));
+        assert_eq!(marker.attr("aria-label").as_deref(), Some(number.as_str()));
+    }
+    let opf = epub.text("OEBPS/content.opf");
+    assert!(opf.contains("<dc:source id=\"print-source\">"), "the page list names its print source");
+    assert!(opf.contains("<meta refines=\"#print-source\" property=\"source-of\">pagination</meta>"));
+}
+
+#[test]
+fn page_breaks_sit_where_the_pdf_pages_begin() {
+    let build = real_edition();
+    let pdf_text = build.pdf().pages_text();
+    let breaks = text_after_page_breaks(&build.epub());
+    let mut checked = 0;
+    for (page, doc, following) in breaks {
+        // Numbers and dots differ by design (the printed table of contents
+        // has numbers and leaders, the EPUB's is a numbered list).
+        let letters = |t: &str| squash(t).chars().filter(|c| !c.is_ascii_digit() && *c != '.').collect::<String>();
+        let following = letters(&following);
+        if following.is_empty() {
+            continue; // the cover: an image
+        }
+        let probe: String = following.chars().take(20).collect();
+        let page_text = letters(&pdf_text[page - 1]);
+        assert!(
+            page_text.starts_with(&probe),
+            "page {page} ({doc}): the EPUB marker is followed by “{probe}” but the PDF page begins “{}”",
+            page_text.chars().take(40).collect::<String>()
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, build.pdf().page_count() - 1, "every page but the cover was checked");
+}
+
+#[test]
+fn every_document_declares_language_and_direction() {
+    let epub = real_edition().epub();
+    let opf = epub.text("OEBPS/content.opf");
+    let package = elements(&opf).into_iter().find(|e| e.name == "package").unwrap();
+    assert_eq!(package.attr("xml:lang").as_deref(), Some("en"));
+    assert_eq!(package.attr("dir").as_deref(), Some("ltr"));
+    assert_eq!(package.attr("version").as_deref(), Some("3.0"));
+    let xhtml: Vec<&String> = epub.files.keys().filter(|n| n.ends_with(".xhtml")).collect();
+    assert!(xhtml.iter().any(|n| n.ends_with("nav.xhtml")));
+    for name in xhtml {
+        let html = elements(&epub.text(name)).into_iter().find(|e| e.name == "html").unwrap();
+        assert_eq!(html.attr("lang").as_deref(), Some("en"), "{name}");
+        assert_eq!(html.attr("xml:lang").as_deref(), Some("en"), "{name}");
+        assert_eq!(html.attr("dir").as_deref(), Some("ltr"), "{name}");
+    }
+}
+
+#[test]
+fn navigation_has_toc_role_and_landmarks() {
+    let epub = real_edition().epub();
+    let nav = elements(&epub.text("OEBPS/nav.xhtml"));
+    let toc = nav.iter().find(|e| e.name == "nav" && e.attr("epub:type").as_deref() == Some("toc")).unwrap();
+    assert_eq!(toc.attr("role").as_deref(), Some("doc-toc"));
+    let landmarks: Vec<(String, String)> = epub.nav("landmarks");
+    let kinds: Vec<String> = nav
+        .iter()
+        .filter(|e| e.name == "a" && e.attr("epub:type").is_some())
+        .map(|e| e.attr("epub:type").unwrap())
+        .collect();
+    assert_eq!(kinds, ["cover", "toc", "bodymatter"]);
+    assert_eq!(landmarks[0].0, "cover.xhtml");
+    assert_eq!(landmarks[1].0, "toc.xhtml");
+    assert_eq!(landmarks[2].0, "haiti-rapha-gitoc.xhtml");
+    let labels: std::collections::BTreeSet<&String> = landmarks.iter().map(|(_, t)| t).collect();
+    assert_eq!(labels.len(), 3, "landmark labels are unique");
+}
+
+#[test]
+fn sections_carry_their_semantics() {
+    let epub = real_edition().epub();
+    let types_of = |file: &str| -> Vec<(String, String)> {
+        elements(&epub.text(&format!("OEBPS/{file}")))
+            .into_iter()
+            .filter(|e| e.name == "section")
+            .map(|e| (e.attr("epub:type").unwrap_or_default(), e.attr("role").unwrap_or_default()))
+            .collect()
+    };
+    assert_eq!(
+        types_of("acknowledgements.xhtml"),
+        [("acknowledgments".into(), "doc-acknowledgments".into()), ("copyright-page".into(), String::new())]
+    );
+    assert_eq!(types_of("introduction.xhtml"), [("introduction".to_string(), "doc-introduction".to_string())]);
+    assert_eq!(types_of("haiti-rapha-gitoc.xhtml"), [("chapter".to_string(), "doc-chapter".to_string())]);
+    assert_eq!(types_of("whatson.xhtml"), [("colophon".to_string(), "doc-colophon".to_string())]);
+    let equality = epub.text("OEBPS/equality-now-ecosystem-approach.xhtml");
+    assert_eq!(equality.matches("<blockquote>").count(), 2, "the two pull quotes");
+    let namibia = epub.text("OEBPS/namibia-ippr.xhtml");
+    assert!(namibia.contains("<figure class=\"caption-only\"><figcaption>INTEGRITY NAMIBIA<br/>"), "{namibia}");
+    let toc = epub.text("OEBPS/toc.xhtml");
+    assert!(toc.contains("role=\"doc-toc\""));
+    let ack = xhtml_text(&epub.text("OEBPS/acknowledgements.xhtml"));
+    assert!(ack.contains("Suggested citation: United Nations Office on Drugs and Crime, Featured Human Stories"));
+}
+
+#[test]
+fn accessibility_metadata_is_declared() {
+    let epub = real_edition().epub();
+    let opf = epub.text("OEBPS/content.opf");
+    let metas: Vec<(String, String)> = {
+        let mut reader = quick_xml::Reader::from_str(&opf);
+        let mut out = Vec::new();
+        let mut property = None;
+        loop {
+            match reader.read_event().unwrap() {
+                quick_xml::events::Event::Start(e) if e.name().as_ref() == b"meta" => {
+                    property = e
+                        .try_get_attribute("property")
+                        .unwrap()
+                        .map(|a| String::from_utf8_lossy(&a.value).into_owned());
+                }
+                quick_xml::events::Event::Text(t) => {
+                    if let Some(p) = property.take() {
+                        out.push((p, t.xml_content().unwrap().into_owned()));
+                    }
+                }
+                quick_xml::events::Event::Eof => break,
+                _ => {}
+            }
+        }
+        out
+    };
+    let has = |p: &str, v: &str| metas.iter().any(|(mp, mv)| mp == p && mv == v);
+    for (p, v) in [
+        ("schema:accessMode", "textual"),
+        ("schema:accessMode", "visual"),
+        ("schema:accessModeSufficient", "textual"),
+        ("schema:accessibilityFeature", "structuralNavigation"),
+        ("schema:accessibilityFeature", "tableOfContents"),
+        ("schema:accessibilityFeature", "alternativeText"),
+        ("schema:accessibilityFeature", "printPageNumbers"),
+        ("schema:accessibilityHazard", "none"),
+        ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
+    ] {
+        assert!(has(p, v), "missing {p} = {v}: {metas:?}");
+    }
+    assert!(metas.iter().any(|(p, v)| p == "schema:accessibilitySummary" && v.len() > 40));
+    assert!(has("dcterms:modified", "2026-06-01T00:00:00Z"), "modified date from the manifest");
+    for element in ["dc:title", "dc:language", "dc:identifier", "dc:publisher", "dc:creator", "dc:date"] {
+        assert!(opf.contains(&format!("<{element}")), "{element}");
+    }
+}
+
+#[test]
+fn cover_image_comes_from_the_pdf_cover() {
+    let epub = real_edition().epub();
+    let opf = elements(&epub.text("OEBPS/content.opf"));
+    let cover = opf.iter().find(|e| e.attr("properties").as_deref() == Some("cover-image")).unwrap();
+    let href = cover.attr("href").unwrap();
+    assert!(opf.iter().any(|e| e.name == "meta" && e.attr("name").as_deref() == Some("cover")));
+    let png = &epub.files[&format!("OEBPS/{href}")];
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    assert!((height as f64 / width as f64 - 2f64.sqrt()).abs() < 0.01, "A4 proportions: {width}x{height}");
+    let doc = elements(&epub.text("OEBPS/cover.xhtml"));
+    let img = doc.iter().find(|e| e.name == "img").unwrap();
+    assert!(img.attr("alt").unwrap().starts_with("Cover: Featured Human Stories"));
+}
+
+#[test]
+fn stylesheet_respects_reader_settings() {
+    let epub = real_edition().epub();
+    let css = epub.text("OEBPS/stylesheet.css");
+    assert!(!css.contains("px"), "no pixel sizes");
+    assert!(!css.contains("background"), "no fixed backgrounds");
+    assert!(css.contains("prefers-color-scheme: dark"));
+    assert!(!css.contains("font-family: \""), "the reader's font");
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let first = build("content/en", &[]);
+    let second = build("content/en", &[]);
+    for extension in ["epub", "pdf"] {
+        let a = std::fs::read(first.artifact(extension)).unwrap();
+        let b = std::fs::read(second.artifact(extension)).unwrap();
+        assert!(a == b, "two {extension} builds differ");
+    }
+    let sums = |b: &common::Build| std::fs::read_to_string(b.dir.path().join("SHA256SUMS")).unwrap();
+    assert_eq!(sums(&first), sums(&second));
+}
