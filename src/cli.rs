@@ -24,6 +24,49 @@ pub enum Command {
     Build(BuildArgs),
     /// Load and validate editions without rendering anything.
     Check(CheckArgs),
+    /// Start a translation: copy an edition into a new folder, recording
+    /// what each file was translated from.
+    Init(InitArgs),
+    /// Show what a translation lacks against its source: stories missing,
+    /// extra, changed in the source since translated, still untranslated,
+    /// and labels falling back to English.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The new edition folder, e.g. content/fr.
+    #[arg(value_name = "NEW_EDITION_DIR")]
+    pub edition: PathBuf,
+
+    /// The edition to translate from, e.g. content/en.
+    #[arg(long, value_name = "EDITION_DIR")]
+    pub from: PathBuf,
+
+    /// The new edition's language (BCP 47), e.g. fr. Default: the source's.
+    #[arg(long, value_name = "TAG")]
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The translated edition.
+    #[arg(value_name = "EDITION_DIR")]
+    pub edition: PathBuf,
+
+    /// The source edition to compare with. Default: the one recorded in the
+    /// manifest's [translation] table.
+    #[arg(long, value_name = "EDITION_DIR")]
+    pub against: Option<PathBuf>,
+
+    /// Record the source's current version of these files (all when none is
+    /// named) as translated, after updating the translation.
+    #[arg(long, value_name = "FILE", num_args = 0.., conflicts_with = "against")]
+    pub record: Option<Vec<String>>,
+
+    /// Exit with status 1 unless the translation is complete and up to date.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Which editions to work on and how to report problems.

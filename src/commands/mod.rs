@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod translation;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,6 +22,8 @@ pub fn run(command: Command) -> ExitCode {
     match command {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Init(args) => translation::init(&args),
+        Command::Status(args) => translation::status(&args),
     }
 }
 

@@ -1,0 +1,76 @@
+//! `anthology init` and `anthology status`: starting and following translations.
+
+use std::process::ExitCode;
+
+use crate::cli::{InitArgs, StatusArgs};
+use crate::diag::{DiagnosticFormat, Diagnostics};
+
+pub fn init(args: &InitArgs) -> ExitCode {
+    let mut diags = Diagnostics::default();
+    let result = crate::translation::init(&args.edition, &args.from, args.language.as_deref(), &mut diags);
+    super::print(diags.items(), DiagnosticFormat::Human);
+    match result {
+        Ok(written) => {
+            for path in written {
+                println!("created {}", path.display());
+            }
+            println!(
+                "next: translate the files in {}, then `anthology status {}` shows what is left",
+                args.edition.display(),
+                args.edition.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(_) => ExitCode::from(super::EXIT_FAILURE),
+    }
+}
+
+pub fn status(args: &StatusArgs) -> ExitCode {
+    let mut diags = Diagnostics::default();
+    if let Some(files) = &args.record {
+        let result = crate::translation::record(&args.edition, files, &mut diags);
+        super::print(diags.items(), DiagnosticFormat::Human);
+        return match result {
+            Ok(updated) => {
+                for file in updated {
+                    println!("recorded {file} as translated from its current source");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(_) => ExitCode::from(super::EXIT_FAILURE),
+        };
+    }
+    let result = crate::translation::status(&args.edition, args.against.as_deref(), &mut diags);
+    super::print(diags.items(), DiagnosticFormat::Human);
+    let Ok(status) = result else { return ExitCode::from(super::EXIT_FAILURE) };
+    println!("{} against {}", args.edition.display(), status.source.display());
+    let sections: [(&str, &Vec<String>); 5] = [
+        ("missing (in the source, not in this edition)", &status.missing),
+        ("extra (in this edition, not in the source)", &status.extra),
+        ("changed in the source since translated", &status.changed),
+        ("never recorded as translated", &status.unrecorded),
+        ("not translated yet (identical to the source)", &status.untranslated),
+    ];
+    for (title, files) in sections {
+        if !files.is_empty() {
+            println!("  {title}:");
+            for file in files {
+                println!("    {file}");
+            }
+        }
+    }
+    if !status.labels.is_empty() {
+        println!("  labels falling back to English (translate them under [labels]):");
+        for label in &status.labels {
+            println!("    {label}");
+        }
+    }
+    if status.is_clean() {
+        println!("  up to date: every file translated from the current source");
+        ExitCode::SUCCESS
+    } else if args.strict {
+        ExitCode::from(super::EXIT_FAILURE)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

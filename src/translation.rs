@@ -1,0 +1,239 @@
+//! Translations: start one from an existing edition (`init`), and tell what
+//! it lacks against its source (`status`). A translation's manifest records,
+//! under `[translation]`, its source folder and the SHA-256 of each source
+//! file when it was translated; a source file whose hash has moved on has
+//! changed since.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics, Failed};
+use crate::manifest::{MANIFEST_FILE, Manifest};
+use crate::output::sha256_hex;
+
+/// Creates `new` as a copy of `from` to be translated into `language`.
+pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnostics) -> Result<Vec<PathBuf>, Failed> {
+    if new.exists() && std::fs::read_dir(new).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(diags.fail(
+            Diagnostic::error("the folder already exists and is not empty")
+                .in_file(new)
+                .hint("choose a new folder, e.g. content/fr"),
+        ));
+    }
+    let source = crate::manifest::load(from, diags)?;
+    let manifest = &source.manifest;
+    if let Some(language) = language
+        && let Err(err) = language.parse::<unic_langid::LanguageIdentifier>()
+    {
+        return Err(diags.fail(
+            Diagnostic::error(format!("`{language}` is not a BCP 47 language tag ({err})"))
+                .hint("use a tag such as fr, es, ru, ar or zh"),
+        ));
+    }
+
+    let io = |diags: &mut Diagnostics, path: &Path, err: std::io::Error| {
+        diags.fail(Diagnostic::error(format!("failed to copy ({err})")).in_file(path))
+    };
+    let mut written = Vec::new();
+    let mut hashes = BTreeMap::new();
+    let files: Vec<String> =
+        manifest.content_paths().filter_map(|p| crate::content::normalize_relative(p.get_ref()).ok()).collect();
+    for rel in &files {
+        let from_path = from.join(rel);
+        let bytes = std::fs::read(&from_path).map_err(|e| io(diags, &from_path, e))?;
+        let to_path = new.join(rel);
+        if let Some(parent) = to_path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io(diags, parent, e))?;
+        }
+        std::fs::write(&to_path, &bytes).map_err(|e| io(diags, &to_path, e))?;
+        hashes.insert(rel.clone(), sha256_hex(&bytes));
+        written.push(to_path);
+    }
+    // Images and layouts come along untranslated.
+    for folder in ["images", "layouts"] {
+        let dir = from.join(folder);
+        if dir.is_dir() {
+            copy_tree(&dir, &new.join(folder)).map_err(|e| io(diags, &dir, e))?;
+            written.push(new.join(folder));
+        }
+    }
+    hashes.insert(MANIFEST_FILE.to_string(), sha256_hex(source.file.text.as_bytes()));
+
+    let mut document: toml_edit::DocumentMut = source.file.text.parse().map_err(|err| {
+        diags.fail(Diagnostic::error(format!("failed to edit the manifest ({err})")).in_file(&source.file.path))
+    })?;
+    if let Some(language) = language {
+        document["language"] = toml_edit::value(language);
+    }
+    let old = crate::manifest::parse_identifier(manifest.identifier.get_ref()).unwrap_or_default();
+    let language_tag = language.unwrap_or(manifest.language.get_ref());
+    document["identifier"] = toml_edit::value(format!("urn:uuid:{}", derived_uuid(&old, language_tag)));
+    let source_dir = relative(from, new);
+    let mut table = toml_edit::Table::new();
+    table.decor_mut().set_prefix(
+        "\n# Written by `anthology init`: the edition this one translates, and the\n\
+         # SHA-256 of each of its files when translated (see `anthology status`).\n",
+    );
+    table["source"] = toml_edit::value(source_dir);
+    let mut recorded = toml_edit::Table::new();
+    for (path, hash) in &hashes {
+        recorded[path] = toml_edit::value(hash);
+    }
+    table["hashes"] = toml_edit::Item::Table(recorded);
+    document["translation"] = toml_edit::Item::Table(table);
+    let manifest_path = new.join(MANIFEST_FILE);
+    std::fs::create_dir_all(new).map_err(|e| io(diags, new, e))?;
+    std::fs::write(&manifest_path, document.to_string()).map_err(|e| io(diags, &manifest_path, e))?;
+    written.insert(0, manifest_path);
+    Ok(written)
+}
+
+/// A UUID for a translation, derived from its source's UUID and language so
+/// that `init` is reproducible.
+fn derived_uuid(source: &uuid::Uuid, language: &str) -> uuid::Uuid {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{source}/{language}").as_bytes());
+    let mut bytes = [0; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+fn relative(target: &Path, base: &Path) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    pathdiff::diff_paths(absolute(target), absolute(base))
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_else(|| target.to_string_lossy().into_owned())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            copy_tree(&path, &to.join(entry.file_name()))?;
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
+/// What a translation lacks against its source.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Status {
+    pub source: PathBuf,
+    /// Files the source lists that the translation does not.
+    pub missing: Vec<String>,
+    /// Files the translation lists that the source does not.
+    pub extra: Vec<String>,
+    /// Source files changed since they were translated.
+    pub changed: Vec<String>,
+    /// Files with no recorded source hash.
+    pub unrecorded: Vec<String>,
+    /// Files still identical to the source: not translated yet.
+    pub untranslated: Vec<String>,
+    /// Labels that fall back to English.
+    pub labels: Vec<&'static str>,
+}
+
+impl Status {
+    /// Whether the translation is complete and up to date.
+    pub fn is_clean(&self) -> bool {
+        self.missing.is_empty()
+            && self.extra.is_empty()
+            && self.changed.is_empty()
+            && self.unrecorded.is_empty()
+            && self.untranslated.is_empty()
+            && self.labels.is_empty()
+    }
+}
+
+/// Compares a translation with its source (the recorded one, or `against`).
+pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -> Result<Status, Failed> {
+    let translation = crate::manifest::load(edition, diags)?;
+    let recorded = translation.manifest.translation.clone();
+    let source_dir = match (against, &recorded) {
+        (Some(path), _) => path.to_path_buf(),
+        (None, Some(t)) => edition.join(&t.source),
+        (None, None) => {
+            return Err(diags.fail(
+                Diagnostic::error("this edition does not record what it was translated from")
+                    .in_file(&translation.file.path)
+                    .hint("pass --against <source edition>, or start translations with `anthology init`"),
+            ));
+        }
+    };
+    let source = crate::manifest::load(&source_dir, diags)?;
+    let hashes = recorded.map(|t| t.hashes).unwrap_or_default();
+    let listed = |m: &Manifest| -> Vec<String> {
+        m.content_paths().filter_map(|p| crate::content::normalize_relative(p.get_ref()).ok()).collect()
+    };
+    let source_files = listed(&source.manifest);
+    let translated_files = listed(&translation.manifest);
+
+    let mut status = Status { source: source_dir.clone(), ..Status::default() };
+    status.missing = source_files.iter().filter(|f| !translated_files.contains(f)).cloned().collect();
+    status.extra = translated_files.iter().filter(|f| !source_files.contains(f)).cloned().collect();
+    let common = std::iter::once(MANIFEST_FILE.to_string())
+        .chain(source_files.iter().filter(|f| translated_files.contains(f)).cloned());
+    for rel in common {
+        let source_bytes = std::fs::read(source_dir.join(&rel)).unwrap_or_default();
+        let translated_bytes = std::fs::read(edition.join(&rel)).unwrap_or_default();
+        match hashes.get(&rel) {
+            Some(hash) if *hash != sha256_hex(&source_bytes) => status.changed.push(rel.clone()),
+            Some(_) => {}
+            None => status.unrecorded.push(rel.clone()),
+        }
+        if rel != MANIFEST_FILE && source_bytes == translated_bytes {
+            status.untranslated.push(rel);
+        }
+    }
+    let language = translation.manifest.language.get_ref();
+    let lang = language.split(['-', '_']).next().unwrap_or(language);
+    let overrides: BTreeMap<String, String> =
+        translation.manifest.labels.iter().map(|(k, v)| (k.get_ref().clone(), v.clone())).collect();
+    status.labels = crate::labels::resolve(lang, &overrides).1.into_iter().map(|f| f.key).collect();
+    Ok(status)
+}
+
+/// Records the source's current hashes for `files` (all when empty): they
+/// are now translated from the source as it is.
+pub fn record(edition: &Path, files: &[String], diags: &mut Diagnostics) -> Result<Vec<String>, Failed> {
+    let translation = crate::manifest::load(edition, diags)?;
+    let Some(recorded) = &translation.manifest.translation else {
+        return Err(diags.fail(
+            Diagnostic::error("this edition does not record what it was translated from")
+                .in_file(&translation.file.path)
+                .hint("add [translation] source = \"../en\" to publication.toml"),
+        ));
+    };
+    let source_dir = edition.join(&recorded.source);
+    let source = crate::manifest::load(&source_dir, diags)?;
+    let all: Vec<String> = std::iter::once(MANIFEST_FILE.to_string())
+        .chain(source.manifest.content_paths().filter_map(|p| crate::content::normalize_relative(p.get_ref()).ok()))
+        .collect();
+    let chosen: Vec<String> = if files.is_empty() { all.clone() } else { files.to_vec() };
+    let mut document: toml_edit::DocumentMut = translation.file.text.parse().map_err(|err| {
+        diags.fail(Diagnostic::error(format!("failed to edit the manifest ({err})")).in_file(&translation.file.path))
+    })?;
+    let mut updated = Vec::new();
+    for rel in chosen {
+        if !all.contains(&rel) {
+            diags.push(
+                Diagnostic::error(format!("`{rel}` is not a file of the source edition"))
+                    .in_file(&source.file.path)
+                    .hint(format!("files of the source: {}", all.join(", "))),
+            );
+            continue;
+        }
+        let bytes = std::fs::read(source_dir.join(&rel)).unwrap_or_default();
+        document["translation"]["hashes"][&rel] = toml_edit::value(sha256_hex(&bytes));
+        updated.push(rel);
+    }
+    diags.check()?;
+    crate::output::write_atomic(&translation.file.path, document.to_string().as_bytes()).map_err(|err| {
+        diags.fail(Diagnostic::error(format!("failed to write the manifest ({err})")).in_file(&translation.file.path))
+    })?;
+    Ok(updated)
+}
