@@ -42,7 +42,8 @@ pub fn compose(edition: &Edition, diags: &mut Diagnostics) -> Publication {
     let mut ack_blocks = markdown(&manifest.acknowledgements.text);
     if !manifest.acknowledgements.organisations.is_empty() {
         let sentence = crate::labels::join_list(&manifest.acknowledgements.organisations, &labels);
-        ack_blocks.push(Block::Paragraph { content: vec![Inline::text(format!("{sentence}."))] });
+        let stop = &labels["full-stop"];
+        ack_blocks.push(Block::Paragraph { content: vec![Inline::text(format!("{sentence}{stop}"))] });
     }
     let legal = Legal {
         notices: manifest.legal.notices.iter().flat_map(&mut markdown).collect(),

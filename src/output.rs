@@ -23,6 +23,8 @@ pub struct Artifact {
     /// Pages, for a PDF.
     pub pages: Option<usize>,
     pub sha256: String,
+    /// The time written into it (seconds since 1970: `SOURCE_DATE_EPOCH` or the manifest's date).
+    pub source_date_epoch: i64,
     /// Warnings of the edition it was built from, one line each.
     pub warnings: Vec<String>,
 }
@@ -75,7 +77,6 @@ pub fn write_checksums(dir: &Path, artifacts: &[Artifact]) -> std::io::Result<()
 #[derive(Debug, Serialize)]
 pub struct Report<'a> {
     pub tool: String,
-    pub source_date_epoch: i64,
     pub artifacts: &'a [Artifact],
 }
 
@@ -129,6 +130,7 @@ mod tests {
             bytes: 1,
             pages: None,
             sha256: sha256_hex(b"y"),
+            source_date_epoch: 0,
             warnings: vec![],
         };
         write_checksums(dir.path(), &[artifact]).unwrap();

@@ -217,6 +217,9 @@ pub fn record(edition: &Path, files: &[String], diags: &mut Diagnostics) -> Resu
     let mut document: toml_edit::DocumentMut = translation.file.text.parse().map_err(|err| {
         diags.fail(Diagnostic::error(format!("failed to edit the manifest ({err})")).in_file(&translation.file.path))
     })?;
+    if document["translation"].get("hashes").is_none() {
+        document["translation"]["hashes"] = toml_edit::Item::Table(toml_edit::Table::new());
+    }
     let mut updated = Vec::new();
     for rel in chosen {
         if !all.contains(&rel) {

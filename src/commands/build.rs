@@ -62,12 +62,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         all.extend(artifacts);
     }
     if !all.is_empty() {
-        let epoch = options.source_date_epoch.unwrap_or(0);
-        let report = output::Report {
-            tool: format!("anthology {}", env!("CARGO_PKG_VERSION")),
-            source_date_epoch: epoch,
-            artifacts: &all,
-        };
+        let report = output::Report { tool: format!("anthology {}", env!("CARGO_PKG_VERSION")), artifacts: &all };
         if let Err(err) =
             output::write_checksums(&args.out, &all).and_then(|_| output::write_report(&args.out, &report))
         {
@@ -106,6 +101,7 @@ fn build_one(edition: &Path, options: &BuildOptions, out: &Path) -> (Diagnostics
             bytes: bytes.len(),
             pages,
             path,
+            source_date_epoch: built.epoch,
             warnings: warnings.clone(),
         });
     }

@@ -31,6 +31,11 @@ pub fn run(command: Command) -> ExitCode {
 /// that holds a `publication.toml`, sorted by name.
 pub fn editions(args: &EditionArgs) -> Result<Vec<PathBuf>, String> {
     if !args.editions.is_empty() {
+        // A path that is not a folder is a usage error; a folder without a
+        // manifest is reported with the edition's other problems.
+        if let Some(missing) = args.editions.iter().find(|p| !p.is_dir()) {
+            return Err(format!("{}: no such edition folder", missing.display()));
+        }
         return Ok(args.editions.clone());
     }
     let root = Path::new("content");

@@ -6,6 +6,9 @@ use crate::cli::{InitArgs, StatusArgs};
 use crate::diag::{DiagnosticFormat, Diagnostics};
 
 pub fn init(args: &InitArgs) -> ExitCode {
+    if !args.from.is_dir() {
+        return super::usage_error(&format!("{}: no such edition folder", args.from.display()));
+    }
     let mut diags = Diagnostics::default();
     let result = crate::translation::init(&args.edition, &args.from, args.language.as_deref(), &mut diags);
     super::print(diags.items(), DiagnosticFormat::Human);

@@ -1,0 +1,277 @@
+//! Translated editions (Arabic, Chinese, French, Russian test editions):
+//! language, direction, fonts and glyphs, labels, and following a translation
+//! with `init` and `status`.
+
+mod common;
+
+use std::path::Path;
+
+use common::{anthology, build, elements, root, squash, xhtml_text};
+
+const LANGUAGES: &[&str] = &["ar", "zh", "fr", "ru"];
+
+/// The PDF's text in reading order. Text extractors return glyphs left to
+/// right; in a right-to-left edition each line then reads backwards, so it is
+/// reversed (the test strings are chosen from Arabic words only).
+fn reading_text(pdf: &common::Pdf, rtl: bool) -> String {
+    let text = pdf.pages_text().concat();
+    if !rtl {
+        return text;
+    }
+    text.lines().map(|line| line.chars().rev().collect::<String>()).collect::<Vec<_>>().join("\n")
+}
+
+/// A stretch of a paragraph to look for: for Arabic, its first run of Arabic words.
+fn probe(text: &str, rtl: bool) -> String {
+    if !rtl {
+        return squash(text).chars().take(30).collect();
+    }
+    let arabic = |w: &str| w.chars().all(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let runs: Vec<&[&str]> = words.split(|w| !arabic(w)).filter(|run| !run.is_empty()).collect();
+    let run = runs.iter().find(|run| run.len() >= 3).unwrap_or(&runs[0]);
+    run.iter().take(4).copied().collect::<Vec<_>>().join(" ")
+}
+
+fn content_ops(pdf: &common::Pdf) -> Vec<lopdf::content::Operation> {
+    let mut ops = Vec::new();
+    for (_, page) in pdf.doc.get_pages() {
+        let content = pdf.doc.get_and_decode_page_content(page).unwrap();
+        ops.extend(content.operations);
+    }
+    // Form XObjects hold text too.
+    for object in pdf.doc.objects.values() {
+        if let Ok(stream) = object.as_stream()
+            && stream.dict.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Form".as_slice())
+            && let Ok(data) = stream.decompressed_content()
+            && let Ok(content) = lopdf::content::Content::decode(&data)
+        {
+            ops.extend(content.operations);
+        }
+    }
+    ops
+}
+
+#[test]
+fn each_translation_builds_in_its_language() {
+    for lang in LANGUAGES {
+        let build = build(&format!("tests/editions/{lang}"), &[]);
+        let pdf = build.pdf();
+        assert_eq!(pdf.catalog_string(b"Lang").as_deref(), Some(*lang), "{lang}: PDF /Lang");
+        let epub = build.epub();
+        let dir = if *lang == "ar" { "rtl" } else { "ltr" };
+        let opf = elements(&epub.text("OEBPS/content.opf"));
+        let package = opf.iter().find(|e| e.name == "package").unwrap();
+        assert_eq!(package.attr("xml:lang").as_deref(), Some(*lang));
+        assert_eq!(package.attr("dir").as_deref(), Some(dir), "{lang}: package dir");
+        let spine = opf.iter().find(|e| e.name == "spine").unwrap();
+        assert_eq!(spine.attr("page-progression-direction").as_deref(), Some(dir), "{lang}: spine");
+        for name in epub.files.keys().filter(|n| n.ends_with(".xhtml")) {
+            let html = elements(&epub.text(name)).into_iter().find(|e| e.name == "html").unwrap();
+            assert_eq!(html.attr("lang").as_deref(), Some(*lang), "{lang} {name}");
+            assert_eq!(html.attr("dir").as_deref(), Some(dir), "{lang} {name}: dir");
+        }
+        // The translated text is what is printed: each story's opening words are in the PDF.
+        let rtl = *lang == "ar";
+        let text = squash(&reading_text(&pdf, rtl));
+        let publication = common::publication(&format!("tests/editions/{lang}"));
+        for entry in publication.entries.iter().filter(|e| e.kind == anthology::model::EntryKind::Story) {
+            let probe = probe(&anthology::model::block_text(&entry.blocks[0]), rtl);
+            assert!(probe.chars().count() >= 10, "{lang}: probe “{probe}” too short");
+            assert!(text.contains(&squash(&probe)), "{lang}: “{probe}” is not in the PDF");
+        }
+    }
+}
+
+#[test]
+fn generated_labels_come_from_the_language() {
+    let expected = [
+        ("ar", "المحتويات", "شكر وتقدير"),
+        ("zh", "目录", "致谢"),
+        ("fr", "Table des matières", "Remerciements"),
+        ("ru", "Содержание", "Выражение признательности"),
+    ];
+    for (lang, toc, ack) in expected {
+        let build = build(&format!("tests/editions/{lang}"), &[]);
+        let epub = build.epub();
+        let nav = epub.nav("toc");
+        assert_eq!(nav[0].1, ack, "{lang}: first entry of the nav");
+        assert!(xhtml_text(&epub.text("OEBPS/toc.xhtml")).contains(toc), "{lang}: table of contents title");
+        let text = squash(&reading_text(&build.pdf(), lang == "ar"));
+        assert!(text.contains(&squash(toc)), "{lang}: PDF table of contents title");
+        assert!(!text.contains("TableofContents") && !text.contains("Suggestedcitation"), "{lang}: no English labels");
+    }
+}
+
+#[test]
+fn arabic_text_runs_right_to_left() {
+    let arabic = build("tests/editions/ar", &[]);
+    let ops = content_ops(&arabic.pdf());
+    let reversed = ops
+        .iter()
+        .filter(|op| {
+            op.operator == "BMC"
+                && op.operands.first().and_then(|o| o.as_name().ok()) == Some(b"ReversedChars".as_slice())
+        })
+        .count();
+    assert!(reversed > 100, "right-to-left runs are marked /ReversedChars ({reversed})");
+    // The English edition has none: the marking follows the language.
+    let english = build("tests/editions/figures", &[]);
+    let ops = content_ops(&english.pdf());
+    assert!(
+        !ops.iter().any(|op| op.operands.first().and_then(|o| o.as_name().ok()) == Some(b"ReversedChars".as_slice()))
+    );
+    // In the table of contents, entry numbers sit at the right and page numbers at the left.
+    let pdf = arabic.pdf();
+    let pages = pdf.pages_text();
+    let toc_title: String = "المحتويات".chars().rev().collect();
+    let toc_page = pages.iter().position(|t| t.contains(&toc_title)).unwrap() as u32 + 1;
+    let links: Vec<Vec<f32>> = pdf.links().into_iter().filter(|(p, _, _)| *p == toc_page).map(|(_, r, _)| r).collect();
+    assert!(!links.is_empty());
+    let width = 595.0;
+    for rect in links {
+        // Each row spans the text width; the layout is mirrored, so it ends at the right margin.
+        assert!(rect[2] > width * 0.85, "row ends at the right margin: {rect:?}");
+    }
+}
+
+#[test]
+fn chinese_pdf_has_no_missing_glyphs() {
+    let build = build("tests/editions/zh", &[]);
+    let pdf = build.pdf();
+    let mut shown = 0;
+    for op in content_ops(&pdf) {
+        if op.operator != "Tj" && op.operator != "TJ" {
+            continue;
+        }
+        let strings: Vec<&[u8]> = match op.operands.first() {
+            Some(lopdf::Object::String(s, _)) => vec![s.as_slice()],
+            Some(lopdf::Object::Array(items)) => items.iter().filter_map(|o| o.as_str().ok()).collect(),
+            _ => vec![],
+        };
+        for s in strings {
+            // Two-byte glyph ids (Identity-H); 0 is .notdef, the "missing glyph" box.
+            for pair in s.chunks(2) {
+                shown += 1;
+                assert!(pair != [0, 0], "a missing glyph (.notdef) is drawn");
+            }
+        }
+    }
+    assert!(shown > 3000, "the Chinese text was drawn ({shown} glyphs)");
+    let fonts = String::from_utf8_lossy(&pdf.bytes).matches("NotoSansCJKsc").count();
+    assert!(fonts > 0, "the Chinese font is embedded");
+}
+
+#[test]
+fn check_names_characters_no_font_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let edition = dir.path().join("ed");
+    copy_tree(&root().join("tests/editions/figures"), &edition);
+    let story = edition.join("stories/two.md");
+    let text = std::fs::read_to_string(&story).unwrap();
+    std::fs::write(&story, text.replace("A short story", "A short \u{13000} story")).unwrap();
+    let output = anthology().arg("check").arg(&edition).args(["--diagnostic-format", "short"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let line = stderr.lines().find(|l| l.contains("U+13000")).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(line.contains("stories/two.md:6:9: error: no bundled font has the character"), "{line}");
+    // build refuses too, and writes nothing.
+    let out = dir.path().join("out");
+    let output = anthology().arg("build").arg(&edition).arg("--out").arg(&out).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!out.join("figures-and-links-2025-en-GB.pdf").exists());
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+fn status(edition: &Path) -> (i32, String) {
+    let output = anthology().arg("status").arg(edition).output().unwrap();
+    (output.status.code().unwrap(), String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// The files listed under one heading of `status`'s report.
+fn section(report: &str, title: &str) -> Vec<String> {
+    let Some(rest) = report.split(&format!("{title}:\n")).nth(1) else { return vec![] };
+    rest.lines().take_while(|l| l.starts_with("    ")).map(|l| l.trim().to_string()).collect()
+}
+
+const CHANGED: &str = "changed in the source since translated";
+
+#[test]
+fn status_reports_a_story_changed_in_the_source_after_translation() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("content/en"), &dir.path().join("content/en"));
+    copy_tree(&root().join("tests/editions/fr"), &dir.path().join("tests/editions/fr"));
+    let fr = dir.path().join("tests/editions/fr");
+    let story = "stories/haiti-rapha-gitoc.md";
+    let (_, before) = status(&fr);
+    assert!(!section(&before, CHANGED).contains(&story.to_string()), "{before}");
+    let path = dir.path().join("content/en").join(story);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("Thirty women", "Forty women")).unwrap();
+    let (code, after) = status(&fr);
+    assert_eq!(code, 0);
+    let changed = section(&after, CHANGED);
+    assert!(changed.contains(&story.to_string()), "{after}");
+    assert!(!changed.contains(&"stories/ethiopia-nigat.md".to_string()), "{after}");
+    // Stories of the full edition that the short one leaves out are listed as missing.
+    assert!(
+        section(&after, "missing (in the source, not in this edition)")
+            .contains(&"what-are-human-stories.md".to_string())
+    );
+    // After updating the translation, recording it clears the report for that story.
+    let output = anthology().arg("status").arg(&fr).args(["--record", story]).output().unwrap();
+    assert!(output.status.success());
+    let (_, recorded) = status(&fr);
+    assert!(!section(&recorded, CHANGED).contains(&story.to_string()), "{recorded}");
+    // --strict fails while anything is left to do.
+    let strict = anthology().arg("status").arg(&fr).arg("--strict").output().unwrap();
+    assert_eq!(strict.status.code(), Some(1));
+}
+
+#[test]
+fn init_starts_a_translation_that_status_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("tests/editions/figures"), &dir.path().join("en"));
+    let es = dir.path().join("es");
+    let output = anthology()
+        .arg("init")
+        .arg(&es)
+        .arg("--from")
+        .arg(dir.path().join("en"))
+        .args(["--language", "es"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let manifest = std::fs::read_to_string(es.join("publication.toml")).unwrap();
+    assert!(manifest.contains("language = \"es\""));
+    assert!(manifest.contains("[translation]\nsource = \"../en\""), "{manifest}");
+    assert!(!manifest.contains("4f3e1d2c-1b0a-4a9b-8c7d-6e5f4a3b2c1d"), "a new identifier");
+    assert!(es.join("images/workshop.png").exists(), "images come along");
+    let untranslated = "not translated yet (identical to the source)";
+    let (_, report) = status(&es);
+    assert_eq!(section(&report, untranslated), ["preface.md", "stories/one.md", "stories/two.md"], "{report}");
+    // Translate one story: it leaves the list.
+    std::fs::write(es.join("stories/two.md"), "+++\ntitle = \"Una segunda historia\"\n+++\n\nUna historia corta.\n")
+        .unwrap();
+    let (_, report) = status(&es);
+    assert_eq!(section(&report, untranslated), ["preface.md", "stories/one.md"], "{report}");
+    // The new edition builds, with Spanish labels.
+    let build_dir = dir.path().join("out");
+    let output = anthology().arg("build").arg(&es).arg("--out").arg(&build_dir).output().unwrap();
+    assert!(output.status.success());
+    assert!(build_dir.join("figures-and-links-2025-es.epub").exists());
+    // A second init into the same folder is refused.
+    let again = anthology().arg("init").arg(&es).arg("--from").arg(dir.path().join("en")).output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+}
