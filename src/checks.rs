@@ -42,10 +42,39 @@ pub fn glyph_coverage(edition: &Edition, publication: &Publication) -> Vec<Diagn
     out
 }
 
+/// Characters a PDF/A or PDF/UA file may not contain, whatever the font:
+/// control characters (but tab and line ends), a byte order mark inside the
+/// text, non-characters, and private-use code points.
+fn forbidden(c: char, offset: usize) -> Option<&'static str> {
+    match c {
+        '\t' | '\n' | '\r' => None,
+        '\u{FEFF}' if offset == 0 => None,
+        '\u{FEFF}' => Some("a byte order mark inside the text"),
+        c if c.is_control() => Some("a control character"),
+        '\u{FFFE}' | '\u{FFFF}' => Some("a non-character"),
+        '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}' => {
+            Some("a private-use character, which means nothing outside one font")
+        }
+        _ => None,
+    }
+}
+
 fn missing_in(file: &Arc<SourceFile>, only: Option<&str>) -> Vec<Diagnostic> {
     let mut first: BTreeMap<char, (usize, usize)> = BTreeMap::new();
+    let mut out = Vec::new();
     for (offset, c) in file.text.char_indices() {
-        if !crate::fonts::needs_glyph(c) || only.is_some_and(|s| !s.contains(c)) {
+        if only.is_some_and(|s| !s.contains(c)) {
+            continue;
+        }
+        if let Some(why) = forbidden(c, offset) {
+            out.push(
+                Diagnostic::error(format!("the character U+{:04X} cannot be printed ({why})", c as u32))
+                    .at(file, offset..offset + c.len_utf8())
+                    .hint("delete it; it is often invisible in editors"),
+            );
+            continue;
+        }
+        if !crate::fonts::needs_glyph(c) {
             continue;
         }
         if let Some((_, count)) = first.get_mut(&c) {
@@ -56,15 +85,13 @@ fn missing_in(file: &Arc<SourceFile>, only: Option<&str>) -> Vec<Diagnostic> {
             first.insert(c, (offset, 1));
         }
     }
-    first
-        .into_iter()
-        .map(|(c, (offset, count))| {
-            let more = if count > 1 { format!(" ({} more in this file)", count - 1) } else { String::new() };
-            Diagnostic::error(format!("no bundled font has the character “{c}” (U+{:04X}){more}", c as u32))
-                .at(file, offset..offset + c.len_utf8())
-                .hint("replace the character, or add a font that covers it to fonts/ (see README.md)")
-        })
-        .collect()
+    out.extend(first.into_iter().map(|(c, (offset, count))| {
+        let more = if count > 1 { format!(" ({} more in this file)", count - 1) } else { String::new() };
+        Diagnostic::error(format!("no bundled font has the character “{c}” (U+{:04X}){more}", c as u32))
+            .at(file, offset..offset + c.len_utf8())
+            .hint("replace the character, or add a font that covers it to fonts/ (see README.md)")
+    }));
+    out
 }
 
 fn push_block(block: &Block, out: &mut String) {

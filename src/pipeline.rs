@@ -149,6 +149,10 @@ pub fn render(loaded: &Loaded, options: &BuildOptions, diags: &mut Diagnostics) 
     })
 }
 
+/// The EPUB cover: the PDF's first page at 1.5 pixels a point (893 × 1263 for A4).
+const COVER_RENDER: typst_render::RenderOptions =
+    typst_render::RenderOptions { pixel_per_pt: typst::utils::Scalar::new(1.5), render_bleed: false };
+
 /// Loads and renders.
 pub fn build(edition: &Path, options: &BuildOptions, diags: &mut Diagnostics) -> Result<Built, Failed> {
     let loaded = load(edition, diags)?;

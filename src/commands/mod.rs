@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod translation;
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -52,7 +53,9 @@ pub fn editions(args: &EditionArgs) -> Result<Vec<PathBuf>, String> {
 
 /// Prints diagnostics to stderr.
 pub fn print(diagnostics: &[Diagnostic], format: DiagnosticFormat) {
-    let mut stderr = StandardStream::stderr(ColorChoice::Auto);
+    // Colour only for a terminal: logs and pipes get plain text.
+    let choice = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
+    let mut stderr = StandardStream::stderr(choice);
     let _ = crate::diag::emit(&mut stderr, diagnostics, format);
 }
 

@@ -45,21 +45,21 @@ pub fn render(input: &EpubInput, diags: &mut Diagnostics) -> Result<Vec<u8>, Fai
     let mut builder = EpubBuilder::new(ZipLibrary::new().map_err(|e| fail(diags, e))?).map_err(|e| fail(diags, e))?;
     let meta = &publication.meta;
     builder.epub_version(EpubVersion::V30);
-    builder.set_title(meta.title.clone());
+    builder.set_title(xhtml::xml_safe(&meta.title));
     builder.add_language(meta.language.clone());
     if let Some(uuid) = crate::manifest::parse_identifier(&meta.identifier) {
         builder.set_uuid(uuid);
     }
     builder.set_generator(format!("anthology {}", env!("CARGO_PKG_VERSION")));
-    builder.set_toc_name(publication.labels["table-of-contents"].clone());
+    builder.set_toc_name(xhtml::xml_safe(&publication.labels["table-of-contents"]));
     if let Some(subject) = &meta.subject {
-        builder.add_subject(subject.clone());
+        builder.add_subject(xhtml::xml_safe(subject));
     }
     for keyword in &meta.keywords {
-        builder.add_subject(keyword.clone());
+        builder.add_subject(xhtml::xml_safe(keyword));
     }
     if let Some(subtitle) = &meta.subtitle {
-        builder.add_description(subtitle.clone());
+        builder.add_description(xhtml::xml_safe(subtitle));
     }
     let date = chrono::NaiveDate::from_ymd_opt(meta.year, meta.month.into(), meta.day.into())
         .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -91,7 +91,7 @@ pub fn render(input: &EpubInput, diags: &mut Diagnostics) -> Result<Vec<u8>, Fai
             content = content.reftype(reftype);
         }
         if let Some(title) = &document.toc_title {
-            content = content.title(title.clone());
+            content = content.title(xhtml::xml_safe(title));
         }
         builder.add_content(content).map_err(|e| fail(diags, e))?;
     }
@@ -428,7 +428,7 @@ fn extra_metadata(publication: &Publication, pdf_name: &str) -> String {
 }
 
 fn escape(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
+    quick_xml::escape::escape(xhtml::xml_safe(s)).into_owned()
 }
 
 fn has_images(publication: &Publication) -> bool {

@@ -305,11 +305,16 @@ fn raw(w: &mut Writer<Vec<u8>>, s: &str) {
 }
 
 fn start(w: &mut Writer<Vec<u8>>, name: &str, attrs: &[(&str, &str)]) {
-    write(w, Event::Start(BytesStart::new(name).with_attributes(attrs.iter().copied())));
+    write(w, Event::Start(element(name, attrs)));
 }
 
 fn empty(w: &mut Writer<Vec<u8>>, name: &str, attrs: &[(&str, &str)]) {
-    write(w, Event::Empty(BytesStart::new(name).with_attributes(attrs.iter().copied())));
+    write(w, Event::Empty(element(name, attrs)));
+}
+
+fn element<'a>(name: &'a str, attrs: &[(&str, &str)]) -> BytesStart<'a> {
+    let clean: Vec<(&str, String)> = attrs.iter().map(|(k, v)| (*k, xml_safe(v))).collect();
+    BytesStart::new(name).with_attributes(clean.iter().map(|(k, v)| (*k, v.as_str())))
 }
 
 fn end(w: &mut Writer<Vec<u8>>, name: &str) {
@@ -317,10 +322,13 @@ fn end(w: &mut Writer<Vec<u8>>, name: &str) {
 }
 
 fn text(w: &mut Writer<Vec<u8>>, s: &str) {
-    // XML 1.0 forbids most control characters, even escaped.
-    let clean: String = s
-        .chars()
+    write(w, Event::Text(BytesText::new(&xml_safe(s))));
+}
+
+/// Drops the characters XML 1.0 forbids even when escaped (most control
+/// characters, U+FFFE, U+FFFF).
+pub fn xml_safe(s: &str) -> String {
+    s.chars()
         .filter(|&c| matches!(c, '\t' | '\n' | '\r') || !(c < '\u{20}' || c == '\u{FFFE}' || c == '\u{FFFF}'))
-        .collect();
-    write(w, Event::Text(BytesText::new(&clean)));
+        .collect()
 }

@@ -1,0 +1,449 @@
+//! Broken and hostile editions: each gets the right exit code and a message
+//! naming the file, line and column; nothing panics, nothing escapes the
+//! edition folder, and a failed build leaves earlier artifacts untouched.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{anthology, root};
+
+/// A temporary copy of the `figures` test edition to break.
+struct Edition {
+    dir: tempfile::TempDir,
+}
+
+impl Edition {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&root().join("tests/editions/figures"), &dir.path().join("ed"));
+        Self { dir }
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.path().join("ed")
+    }
+
+    fn file(&self, rel: &str) -> PathBuf {
+        self.path().join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.file(rel)).unwrap()
+    }
+
+    fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
+        std::fs::write(self.file(rel), text).unwrap();
+    }
+
+    fn replace(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        self.write(rel, text.replacen(from, to, 1));
+    }
+
+    fn run(&self, command: &str, extra: &[&str]) -> Output {
+        let mut cmd = anthology();
+        cmd.current_dir(self.dir.path()).arg(command).arg("ed").args(["--diagnostic-format", "short"]).args(extra);
+        if command == "build" {
+            cmd.args(["--out", "out"]);
+        }
+        cmd.output().unwrap()
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+struct Case {
+    name: &'static str,
+    command: &'static str,
+    setup: fn(&Edition),
+    code: i32,
+    /// Expected in the first line of stderr (empty: stderr may be anything).
+    first_line: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "bad TOML",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "title = \"Figures and Links\"", "title = \"Figures and Links"),
+        code: 1,
+        first_line: "ed/publication.toml:3:27: error: invalid manifest (",
+    },
+    Case {
+        name: "unknown key in the manifest",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "subject =", "subjcet ="),
+        code: 1,
+        first_line: "ed/publication.toml:8:1: error: unknown key `subjcet`",
+    },
+    Case {
+        name: "unknown key in a table",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "short-name =", "shortname ="),
+        code: 1,
+        first_line: "ed/publication.toml:13:1: error: unknown key `shortname`",
+    },
+    Case {
+        name: "unknown key in front matter",
+        command: "check",
+        setup: |e| e.replace("stories/one.md", "country =", "countyr ="),
+        code: 1,
+        first_line: "ed/stories/one.md:4:1: error: unknown key `countyr`",
+    },
+    Case {
+        name: "wrong type",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "date = 2025-12-01", "date = \"2025-12-01\""),
+        code: 1,
+        first_line: "ed/publication.toml:6:8: error: invalid manifest (invalid type: string",
+    },
+    Case {
+        name: "missing key",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "language = \"en-GB\"\n", ""),
+        code: 1,
+        first_line: "ed/publication.toml:1:1: error: missing key `language`",
+    },
+    Case {
+        name: "bad language tag",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "\"en-GB\"", "\"english!\""),
+        code: 1,
+        first_line: "ed/publication.toml:5:12: error: `english!` is not a BCP 47 language tag",
+    },
+    Case {
+        name: "missing story",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "\"stories/two.md\"]", "\"stories/two.md\", \"stories/three.md\"]"),
+        code: 1,
+        first_line: "ed/publication.toml:30:48: error: `stories/three.md` does not exist",
+    },
+    Case {
+        name: "duplicate entry",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "\"stories/two.md\"]", "\"stories/two.md\", \"stories/one.md\"]"),
+        code: 1,
+        first_line: "ed/publication.toml:30:48: error: `stories/one.md` is listed twice",
+    },
+    Case {
+        name: "empty file",
+        command: "check",
+        setup: |e| e.write("stories/two.md", ""),
+        code: 1,
+        first_line: "ed/stories/two.md:1:1: error: the file is empty",
+    },
+    Case {
+        name: "front matter and no text",
+        command: "check",
+        setup: |e| e.write("stories/two.md", "+++\ntitle = \"Empty\"\n+++\n\n"),
+        code: 1,
+        first_line: "ed/stories/two.md:4:1: error: `stories/two.md` has no text after its front matter",
+    },
+    Case {
+        name: "no front matter",
+        command: "check",
+        setup: |e| e.write("stories/two.md", "Just text.\n"),
+        code: 1,
+        first_line: "ed/stories/two.md:1:1: error: the file has no front matter",
+    },
+    Case {
+        name: "invalid UTF-8",
+        command: "check",
+        setup: |e| e.write("stories/two.md", b"+++\ntitle = \"T\"\n+++\n\nCaf\xe9 au lait.\n"),
+        code: 1,
+        first_line: "ed/stories/two.md:5:4: error: the file is not valid UTF-8 (byte 0xE9)",
+    },
+    Case {
+        name: "byte order marks",
+        command: "build",
+        setup: |e| {
+            for rel in ["publication.toml", "stories/two.md"] {
+                let text = e.read(rel);
+                e.write(rel, format!("\u{feff}{text}"));
+            }
+        },
+        code: 0,
+        first_line: "",
+    },
+    Case {
+        name: "CRLF line ends",
+        command: "build",
+        setup: |e| {
+            for rel in ["publication.toml", "stories/one.md", "stories/two.md", "preface.md"] {
+                let text = e.read(rel);
+                e.write(rel, text.replace('\n', "\r\n"));
+            }
+        },
+        code: 0,
+        first_line: "",
+    },
+    Case {
+        name: "CRLF with an error keeps line numbers",
+        command: "check",
+        setup: |e| {
+            let text = e.read("stories/one.md").replace("[website](https://www.unodc.org/)", "[website](#)");
+            e.write("stories/one.md", text.replace('\n', "\r\n"));
+        },
+        code: 1,
+        first_line: "ed/stories/one.md:12:75: error: this link has no address",
+    },
+    Case {
+        name: "path traversal",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "\"stories/two.md\"]", "\"../../etc/passwd\"]"),
+        code: 1,
+        first_line: "ed/publication.toml:30:30: error: `../../etc/passwd` points outside the edition folder",
+    },
+    Case {
+        name: "absolute path",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "\"stories/two.md\"]", "\"/etc/passwd\"]"),
+        code: 1,
+        first_line: "ed/publication.toml:30:30: error: `/etc/passwd` is an absolute path",
+    },
+    Case {
+        name: "symlink escaping the edition",
+        command: "check",
+        setup: |e| {
+            let outside = e.dir.path().join("outside.md");
+            std::fs::write(&outside, "+++\ntitle = \"Secret\"\n+++\n\nSecret text.\n").unwrap();
+            std::fs::remove_file(e.file("stories/two.md")).unwrap();
+            std::os::unix::fs::symlink(&outside, e.file("stories/two.md")).unwrap();
+        },
+        code: 1,
+        first_line: "ed/publication.toml:30:30: error: `stories/two.md` resolves outside the edition folder (symlink)",
+    },
+    Case {
+        name: "image symlink escaping the edition",
+        command: "check",
+        setup: |e| {
+            let outside = e.dir.path().join("outside.png");
+            std::fs::copy(e.file("images/workshop.png"), &outside).unwrap();
+            std::fs::remove_file(e.file("images/workshop.png")).unwrap();
+            std::os::unix::fs::symlink(&outside, e.file("images/workshop.png")).unwrap();
+        },
+        code: 1,
+        first_line: "ed/stories/one.md:9:1: error: the image `../images/workshop.png` resolves outside the edition folder",
+    },
+    Case {
+        name: "50 MB story",
+        command: "check",
+        setup: |e| {
+            let mut text = String::from("+++\ntitle = \"Huge\"\n+++\n\n");
+            let paragraph = "A sentence that repeats. ".repeat(40) + "\n\n";
+            while text.len() < 50 * 1024 * 1024 {
+                text.push_str(&paragraph);
+            }
+            e.write("stories/two.md", text);
+        },
+        code: 1,
+        first_line: "ed/stories/two.md: error: file is too large (50 MiB; the limit is 4 MiB)",
+    },
+    Case {
+        name: "image without alt text",
+        command: "check",
+        setup: |e| {
+            e.replace("stories/one.md", "![Participants seated at tables in a bright room during a workshop]", "![]")
+        },
+        code: 1,
+        first_line: "ed/stories/one.md:9:1: error: the image has no alt text",
+    },
+    Case {
+        name: "missing image",
+        command: "check",
+        setup: |e| e.replace("stories/one.md", "workshop.png", "missing.png"),
+        code: 1,
+        first_line: "ed/stories/one.md:9:1: error: the image `../images/missing.png` does not exist",
+    },
+    Case {
+        name: "link to #",
+        command: "check",
+        setup: |e| e.replace("stories/one.md", "(https://www.unodc.org/)", "(#)"),
+        code: 1,
+        first_line: "ed/stories/one.md:12:75: error: this link has no address",
+    },
+    Case {
+        name: "link to a story not in the edition",
+        command: "check",
+        setup: |e| e.replace("stories/one.md", "(two.md)", "(three.md)"),
+        code: 1,
+        first_line: "ed/stories/one.md:12:28: error: the link to `three.md` does not resolve to a story of this edition",
+    },
+    Case {
+        name: "malformed address",
+        command: "check",
+        setup: |e| e.replace("stories/one.md", "(https://www.unodc.org/)", "(www.unodc.org)"),
+        code: 1,
+        first_line: "ed/stories/one.md:12:75: error: `www.unodc.org` is not a valid link address",
+    },
+    Case {
+        name: "character no font has",
+        command: "check",
+        setup: |e| e.replace("stories/two.md", "A short story", "A short \u{13000} story"),
+        code: 1,
+        first_line: "ed/stories/two.md:6:9: error: no bundled font has the character “\u{13000}” (U+13000)",
+    },
+    Case {
+        name: "unknown label",
+        command: "check",
+        setup: |e| {
+            e.write("publication.toml", e.read("publication.toml") + "\n[labels]\ntable-of-content = \"Contents\"\n")
+        },
+        code: 1,
+        first_line: "ed/publication.toml:33:1: error: unknown label `table-of-content`",
+    },
+    Case {
+        name: "error in the edition's own layout",
+        command: "build",
+        setup: |e| {
+            std::fs::create_dir_all(e.file("layouts")).unwrap();
+            e.write("layouts/publication.typ", "#let data = json(\"/data.json\")\n#text(data.meta.titel)\n");
+        },
+        code: 1,
+        first_line: "ed/layouts/publication.typ:2:17: error: dictionary does not contain key \"titel\"",
+    },
+    Case {
+        name: "no manifest",
+        command: "check",
+        setup: |e| std::fs::remove_file(e.file("publication.toml")).unwrap(),
+        code: 1,
+        first_line: "ed/publication.toml: error: no publication.toml in ed",
+    },
+    Case {
+        name: "story not listed in the manifest (warning)",
+        command: "check",
+        setup: |e| e.write("stories/draft.md", "+++\ntitle = \"Draft\"\n+++\n\nNot ready.\n"),
+        code: 0,
+        first_line: "ed/stories/draft.md: warning: `stories/draft.md` is not listed in publication.toml",
+    },
+    Case {
+        name: "metacharacter soup",
+        command: "build",
+        setup: |e| {
+            std::fs::copy(root().join("tests/editions/metacharacters/soup.md"), e.file("stories/two.md")).unwrap();
+        },
+        code: 0,
+        first_line: "",
+    },
+];
+
+#[test]
+fn hostile_inputs_get_the_right_exit_code_and_message() {
+    let mut failures = Vec::new();
+    let mut table = String::from("| input | exit | first line of the message |\n|---|---|---|\n");
+    for case in CASES {
+        let edition = Edition::new();
+        (case.setup)(&edition);
+        let output = edition.run(case.command, &[]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let first = stderr.lines().next().unwrap_or("").to_string();
+        let code = output.status.code().unwrap_or(-1);
+        table.push_str(&format!("| {} | {code} | `{first}` |\n", case.name));
+        if stderr.contains("panicked") {
+            failures.push(format!("{}: panicked\n{stderr}", case.name));
+        }
+        if code != case.code || !first.contains(case.first_line) {
+            failures.push(format!(
+                "{}: expected exit {} and a first line with\n    {:?}\n  got exit {code} and\n    {first:?}",
+                case.name, case.code, case.first_line
+            ));
+        }
+        if case.code != 0 && case.command == "build" {
+            assert!(!edition.dir.path().join("out/figures-and-links-2025-en-GB.pdf").exists());
+        }
+    }
+    println!("{table}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn unknown_keys_come_with_a_suggestion() {
+    let edition = Edition::new();
+    edition.replace("publication.toml", "subject =", "subjcet =");
+    let mut cmd = anthology();
+    let output = cmd.current_dir(edition.dir.path()).args(["check", "ed"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("ed/publication.toml:8:1"), "{stderr}");
+    assert!(stderr.contains("8 │ subjcet = \"Testing anthology\""), "the line is quoted: {stderr}");
+    assert!(stderr.contains("hint: did you mean `subject`?"), "{stderr}");
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_errors() {
+    let edition = Edition::new();
+    edition.write("stories/draft.md", "+++\ntitle = \"Draft\"\n+++\n\nNot ready.\n");
+    assert_eq!(edition.run("check", &[]).status.code(), Some(0));
+    assert_eq!(edition.run("check", &["--deny-warnings"]).status.code(), Some(1));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let edition = Edition::new();
+    assert_eq!(edition.run("build", &["--format", "docx"]).status.code(), Some(2));
+    let output = anthology().args(["check", "no/such/folder"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/folder: no such edition folder"));
+    assert_eq!(anthology().arg("frobnicate").output().unwrap().status.code(), Some(2));
+}
+
+#[test]
+fn a_failed_build_leaves_earlier_artifacts_byte_identical() {
+    let edition = Edition::new();
+    assert!(edition.run("build", &[]).status.success());
+    let out = edition.dir.path().join("out");
+    let snapshot = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot(&out);
+    assert_eq!(before.len(), 4, "pdf, epub, SHA256SUMS, build-report.json");
+    // A layout error fails the build after loading succeeded.
+    std::fs::create_dir_all(edition.file("layouts")).unwrap();
+    edition.write("layouts/publication.typ", "#panic(\"broken layout\")\n");
+    let failed = edition.run("build", &[]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert_eq!(snapshot(&out), before, "the output folder is untouched");
+}
+
+#[test]
+fn build_report_and_checksums_describe_the_artifacts() {
+    let edition = Edition::new();
+    assert!(edition.run("build", &[]).status.success());
+    let out = edition.dir.path().join("out");
+    let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("build-report.json")).unwrap()).unwrap();
+    let artifacts = report["artifacts"].as_array().unwrap();
+    assert_eq!(artifacts.len(), 2);
+    for artifact in artifacts {
+        let path = PathBuf::from(artifact["path"].as_str().unwrap());
+        let bytes = std::fs::read(edition.dir.path().join(&path)).unwrap();
+        assert_eq!(artifact["bytes"].as_u64().unwrap() as usize, bytes.len());
+        let hash = anthology::output::sha256_hex(&bytes);
+        assert_eq!(artifact["sha256"].as_str().unwrap(), hash);
+        let name = path.file_name().unwrap().to_string_lossy();
+        assert!(sums.contains(&format!("{hash}  {name}\n")), "{sums}");
+        assert!(artifact["warnings"].is_array());
+    }
+    let pdf = artifacts.iter().find(|a| a["path"].as_str().unwrap().ends_with(".pdf")).unwrap();
+    assert_eq!(pdf["pages"].as_u64(), Some(6));
+}
