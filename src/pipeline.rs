@@ -113,9 +113,7 @@ pub fn render(loaded: &Loaded, options: &BuildOptions, diags: &mut Diagnostics) 
             }
             let css = layouts::find(&loaded.layouts, layouts::EPUB_CSS).map(|f| f.bytes.as_slice()).unwrap_or(b"");
             let cover_png = compiled.document.pages().first().map(|page| {
-                typst_render::render(page, &typst_render::RenderOptions::default())
-                    .encode_png()
-                    .expect("a rendered page encodes as PNG")
+                typst_render::render(page, &COVER_RENDER).encode_png().expect("a rendered page encodes as PNG")
             });
             let pdf_name = artifact_name(publication, "pdf");
             let input = crate::epub::EpubInput {
