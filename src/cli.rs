@@ -24,6 +24,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Load and validate editions without rendering anything.
     Check(CheckArgs),
+    /// Rebuild an edition whenever its manifest, stories, images or layouts
+    /// change, keeping typst's caches warm; runs until interrupted.
+    Watch(WatchArgs),
     /// Start a translation: copy an edition into a new folder, recording
     /// what each file was translated from.
     Init(InitArgs),
@@ -104,6 +107,30 @@ pub struct BuildArgs {
     /// reproducible builds. Default: the manifest's date.
     #[arg(long, env = "SOURCE_DATE_EPOCH", value_name = "SECONDS")]
     pub source_date_epoch: Option<i64>,
+
+    /// Also write a proof sheet, <file-stem>-<language>-proof.png: every
+    /// page of the PDF as a thumbnail, to see the layout at a glance.
+    #[arg(long)]
+    pub proof: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The edition folder. Default: the only edition under ./content.
+    #[arg(value_name = "EDITION_DIR")]
+    pub edition: Option<PathBuf>,
+
+    /// Folder to write the artifacts into.
+    #[arg(long, short, value_name = "DIR", default_value = "dist")]
+    pub out: PathBuf,
+
+    /// Which artifacts to make, comma-separated.
+    #[arg(long, short, value_enum, value_delimiter = ',', default_values_t = [Format::Pdf, Format::Epub])]
+    pub format: Vec<Format>,
+
+    /// How to print problems: `human` or `short`.
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub diagnostic_format: DiagnosticFormat,
 }
 
 #[derive(Debug, Args)]

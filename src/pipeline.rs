@@ -10,6 +10,7 @@ use crate::content::Edition;
 use crate::diag::{Diagnostic, Diagnostics, Failed};
 use crate::layouts::{self, LayoutFile};
 use crate::model::Publication;
+use crate::pdf::PublicationWorld;
 
 /// Which artifacts to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,64 +96,108 @@ pub fn artifact_name(publication: &Publication, extension: &str) -> String {
     format!("{}-{}.{extension}", publication.meta.file_stem, publication.meta.language)
 }
 
-/// Renders a loaded edition: one typst compilation, then PDF export and EPUB in parallel.
-pub fn render(loaded: &Loaded, options: &BuildOptions, diags: &mut Diagnostics) -> Result<Built, Failed> {
-    let publication = &loaded.publication;
-    let epoch = epoch(publication, options.source_date_epoch);
-    let today = datetime(epoch);
-    let world = crate::pdf::prepare(publication, &loaded.edition.dir, &loaded.layouts, today, diags)?;
-    let compiled = crate::pdf::compile(&world, diags)?;
-    let page_starts = crate::pdf::pages::page_starts(&compiled.document, &compiled.block_pages, publication);
+/// Renders editions, keeping what can be reused between builds of the same
+/// edition (watch mode): the typst world over unchanged layout files, and the
+/// EPUB cover while the PDF's first page is unchanged. typst's own caches are
+/// process-wide, so a recompile after a small edit is incremental.
+#[derive(Default)]
+pub struct Renderer {
+    world: Option<(Vec<LayoutFile>, PublicationWorld)>,
+    cover: Option<(u128, Vec<u8>)>,
+}
 
-    let mut pdf_diags = Diagnostics::default();
-    let mut epub_diags = Diagnostics::default();
-    let (pdf, epub) = std::thread::scope(|scope| {
-        let epub = scope.spawn(|| {
-            if !options.formats.epub {
-                return Ok(None);
+impl Renderer {
+    /// A renderer with nothing cached.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// One typst compilation, then PDF export and EPUB in parallel.
+    pub fn render(
+        &mut self,
+        loaded: &Loaded,
+        options: &BuildOptions,
+        diags: &mut Diagnostics,
+    ) -> Result<Built, Failed> {
+        let publication = &loaded.publication;
+        let epoch = epoch(publication, options.source_date_epoch);
+        let today = datetime(epoch);
+        let world = match self.world.take() {
+            Some((layouts, mut world)) if layouts_equal(&layouts, &loaded.layouts) => {
+                world.set_today(today);
+                crate::pdf::update(&mut world, publication, &loaded.edition.dir, diags)?;
+                world
             }
-            let css = layouts::find(&loaded.layouts, layouts::EPUB_CSS).map(|f| f.bytes.as_slice()).unwrap_or(b"");
-            let cover_png = compiled.document.pages().first().map(|page| {
-                typst_render::render(page, &COVER_RENDER).encode_png().expect("a rendered page encodes as PNG")
-            });
-            let pdf_name = artifact_name(publication, "pdf");
-            let input = crate::epub::EpubInput {
-                publication,
-                edition: &loaded.edition.dir,
-                css,
-                cover_png,
-                page_starts: &page_starts,
-                pdf_name: &pdf_name,
-                epoch,
-            };
-            crate::epub::render(&input, &mut epub_diags).map(Some)
-        });
-        let pdf = if options.formats.pdf {
-            crate::pdf::export(&world, &compiled, publication, today, &mut pdf_diags).map(Some)
-        } else {
-            Ok(None)
+            _ => crate::pdf::prepare(publication, &loaded.edition.dir, &loaded.layouts, today, diags)?,
         };
-        (pdf, epub.join().expect("the EPUB thread does not panic"))
-    });
-    diags.extend(pdf_diags);
-    diags.extend(epub_diags);
-    let pdf = pdf?;
-    let epub = epub?;
-    Ok(Built {
-        publication: publication.clone(),
-        pdf: pdf.map(|bytes| (bytes, compiled.document.pages().len())),
-        epub,
-        document: compiled.document,
-        epoch,
-    })
+        let world = &self.world.insert((loaded.layouts.clone(), world)).1;
+        let compiled = crate::pdf::compile(world, diags)?;
+        let page_starts = crate::pdf::pages::page_starts(&compiled.document, &compiled.block_pages, publication);
+
+        // The cover image is the first page: render it again only when that page changed.
+        let cover_png = compiled.document.pages().first().filter(|_| options.formats.epub).map(|page| {
+            let hash = typst::utils::hash128(page);
+            match &self.cover {
+                Some((cached, png)) if *cached == hash => png.clone(),
+                _ => {
+                    let png = typst_render::render(page, &COVER_RENDER).encode_png().expect("a page encodes as PNG");
+                    self.cover = Some((hash, png.clone()));
+                    png
+                }
+            }
+        });
+
+        let mut pdf_diags = Diagnostics::default();
+        let mut epub_diags = Diagnostics::default();
+        let (pdf, epub) = std::thread::scope(|scope| {
+            let epub = scope.spawn(|| {
+                if !options.formats.epub {
+                    return Ok(None);
+                }
+                let css = layouts::find(&loaded.layouts, layouts::EPUB_CSS).map(|f| f.bytes.as_slice()).unwrap_or(b"");
+                let pdf_name = artifact_name(publication, "pdf");
+                let input = crate::epub::EpubInput {
+                    publication,
+                    edition: &loaded.edition.dir,
+                    css,
+                    cover_png,
+                    page_starts: &page_starts,
+                    pdf_name: &pdf_name,
+                    epoch,
+                };
+                crate::epub::render(&input, &mut epub_diags).map(Some)
+            });
+            let pdf = if options.formats.pdf {
+                crate::pdf::export(world, &compiled, publication, today, &mut pdf_diags).map(Some)
+            } else {
+                Ok(None)
+            };
+            (pdf, epub.join().expect("the EPUB thread does not panic"))
+        });
+        diags.extend(pdf_diags);
+        diags.extend(epub_diags);
+        let pdf = pdf?;
+        let epub = epub?;
+        Ok(Built {
+            publication: publication.clone(),
+            pdf: pdf.map(|bytes| (bytes, compiled.document.pages().len())),
+            epub,
+            document: compiled.document,
+            epoch,
+        })
+    }
+}
+
+fn layouts_equal(a: &[LayoutFile], b: &[LayoutFile]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.name == y.name && x.bytes == y.bytes)
 }
 
 /// The EPUB cover: the PDF's first page at 1.5 pixels a point (893 × 1263 for A4).
-const COVER_RENDER: typst_render::RenderOptions =
+pub const COVER_RENDER: typst_render::RenderOptions =
     typst_render::RenderOptions { pixel_per_pt: typst::utils::Scalar::new(1.5), render_bleed: false };
 
 /// Loads and renders.
 pub fn build(edition: &Path, options: &BuildOptions, diags: &mut Diagnostics) -> Result<Built, Failed> {
     let loaded = load(edition, diags)?;
-    render(&loaded, options, diags)
+    Renderer::new().render(&loaded, options, diags)
 }

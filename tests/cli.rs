@@ -61,3 +61,15 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out.sort();
     out
 }
+
+#[test]
+fn proof_sheet_shows_every_page() {
+    let build = build("tests/editions/figures", &["--proof"]);
+    let png = std::fs::read(build.dir.path().join("figures-and-links-2025-en-GB-proof.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    // Six A4 pages at a quarter pixel a point (149 × 210), in one row, 16 px apart.
+    assert_eq!((width, height), (6 * 149 + 7 * 16, 210 + 2 * 16));
+    assert!(build.stdout().contains("figures-and-links-2025-en-GB-proof.png"));
+}

@@ -29,8 +29,10 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     let started = Instant::now();
     // Editions are independent: build them side by side.
     let results: Vec<(PathBuf, Diagnostics, Vec<Artifact>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            editions.iter().map(|edition| scope.spawn(|| build_one(edition, &options, &args.out))).collect();
+        let handles: Vec<_> = editions
+            .iter()
+            .map(|edition| scope.spawn(|| build_one(edition, &options, &args.out, args.proof)))
+            .collect();
         editions
             .iter()
             .zip(handles)
@@ -75,29 +77,51 @@ pub fn run(args: &BuildArgs) -> ExitCode {
 }
 
 /// Builds one edition and, if it succeeded, writes its artifacts.
-fn build_one(edition: &Path, options: &BuildOptions, out: &Path) -> (Diagnostics, Vec<Artifact>) {
+fn build_one(edition: &Path, options: &BuildOptions, out: &Path, proof: bool) -> (Diagnostics, Vec<Artifact>) {
     let mut diags = Diagnostics::default();
     let Ok(built) = pipeline::build(edition, options, &mut diags) else { return (diags, vec![]) };
+    let mut artifacts = write_artifacts(&built, out, &mut diags);
+    if proof && !diags.has_errors() {
+        let name = format!("{}-{}-proof.png", built.publication.meta.file_stem, built.publication.meta.language);
+        let path = out.join(&name);
+        let png = crate::proof::proof_sheet(&built.document);
+        match output::write_atomic(&path, &png) {
+            Ok(()) => artifacts.push(Artifact {
+                sha256: output::sha256_hex(&png),
+                bytes: png.len(),
+                pages: None,
+                path,
+                source_date_epoch: built.epoch,
+                warnings: vec![],
+            }),
+            Err(err) => diags.push(Diagnostic::error(format!("failed to write {name} ({err})")).in_file(&path)),
+        }
+    }
+    (diags, artifacts)
+}
+
+/// Writes a build's artifacts atomically into `out`, unless it had errors.
+pub(super) fn write_artifacts(built: &pipeline::Built, out: &Path, diags: &mut Diagnostics) -> Vec<Artifact> {
     if diags.has_errors() {
-        return (diags, vec![]);
+        return vec![];
     }
     let warnings: Vec<String> = diags.items().iter().map(|d| d.short()).collect();
-    let mut files: Vec<(String, Vec<u8>, Option<usize>)> = Vec::new();
-    if let Some((bytes, pages)) = built.pdf {
-        files.push((pipeline::artifact_name(&built.publication, "pdf"), bytes, Some(pages)));
+    let mut files: Vec<(String, &[u8], Option<usize>)> = Vec::new();
+    if let Some((bytes, pages)) = &built.pdf {
+        files.push((pipeline::artifact_name(&built.publication, "pdf"), bytes, Some(*pages)));
     }
-    if let Some(bytes) = built.epub {
+    if let Some(bytes) = &built.epub {
         files.push((pipeline::artifact_name(&built.publication, "epub"), bytes, None));
     }
     let mut artifacts = Vec::new();
     for (name, bytes, pages) in files {
         let path = out.join(&name);
-        if let Err(err) = output::write_atomic(&path, &bytes) {
+        if let Err(err) = output::write_atomic(&path, bytes) {
             diags.push(Diagnostic::error(format!("failed to write {name} ({err})")).in_file(&path));
-            return (diags, artifacts);
+            return artifacts;
         }
         artifacts.push(Artifact {
-            sha256: output::sha256_hex(&bytes),
+            sha256: output::sha256_hex(bytes),
             bytes: bytes.len(),
             pages,
             path,
@@ -105,10 +129,11 @@ fn build_one(edition: &Path, options: &BuildOptions, out: &Path) -> (Diagnostics
             warnings: warnings.clone(),
         });
     }
-    (diags, artifacts)
+    artifacts
 }
 
-fn human_size(bytes: usize) -> String {
+/// `12 kB` or `1.2 MB`.
+pub(super) fn human_size(bytes: usize) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
     } else {

@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod translation;
+mod watch;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ pub fn run(command: Command) -> ExitCode {
     match command {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Watch(args) => watch::run(&args),
         Command::Init(args) => translation::init(&args),
         Command::Status(args) => translation::status(&args),
     }

@@ -62,6 +62,11 @@ impl PublicationWorld {
         self.files.insert(file_id(path), Bytes::new(bytes));
     }
 
+    /// Sets the date `datetime.today()` returns.
+    pub fn set_today(&mut self, today: Datetime) {
+        self.today = today;
+    }
+
     /// The layout file behind a file id, if it is one.
     pub fn layout(&self, id: FileId) -> Option<&LayoutFile> {
         self.layout_names.get(&id)

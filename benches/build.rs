@@ -1,0 +1,227 @@
+//! `cargo bench`: anthology on the real edition against typst alone.
+//!
+//! Measures, each as the median of several cold runs (typst's memoization
+//! caches evicted before each):
+//! - the full in-process build (PDF and EPUB) and the share of each stage;
+//! - typst alone: the same layout and data compiled and exported to PDF
+//!   through typst's API, without anthology's other stages;
+//! - an edition 20 times larger (every story repeated under distinct titles);
+//! - peak memory of the `anthology build` process for both editions.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anthology::diag::Diagnostics;
+use anthology::pipeline::{self, BuildOptions};
+
+const RUNS: usize = 7;
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn cold() {
+    typst::comemo::evict(0);
+}
+
+/// Stage timings of one cold build, done stage by stage (no concurrency).
+struct Stages {
+    load: Duration,
+    compile: Duration,
+    export: Duration,
+    epub: Duration,
+}
+
+fn stages(edition: &Path) -> Stages {
+    cold();
+    let mut diags = Diagnostics::default();
+    let start = Instant::now();
+    let loaded = pipeline::load(edition, &mut diags).expect("the edition loads");
+    let load = start.elapsed();
+
+    let publication = &loaded.publication;
+    let epoch = pipeline::epoch(publication, None);
+    let today = pipeline::datetime(epoch);
+    let start = Instant::now();
+    let world = anthology::pdf::prepare(publication, &loaded.edition.dir, &loaded.layouts, today, &mut diags).unwrap();
+    let compiled = anthology::pdf::compile(&world, &mut diags).unwrap();
+    let compile = start.elapsed();
+
+    let start = Instant::now();
+    let pdf = anthology::pdf::export(&world, &compiled, publication, today, &mut diags).unwrap();
+    let export = start.elapsed();
+    assert!(pdf.starts_with(b"%PDF"));
+
+    let start = Instant::now();
+    let starts = anthology::pdf::pages::page_starts(&compiled.document, &compiled.block_pages, publication);
+    let cover = typst_render::render(&compiled.document.pages()[0], &pipeline::COVER_RENDER).encode_png().unwrap();
+    let css = anthology::layouts::find(&loaded.layouts, anthology::layouts::EPUB_CSS).unwrap();
+    let input = anthology::epub::EpubInput {
+        publication,
+        edition: &loaded.edition.dir,
+        css: &css.bytes,
+        cover_png: Some(cover),
+        page_starts: &starts,
+        pdf_name: "x.pdf",
+        epoch,
+    };
+    anthology::epub::render(&input, &mut diags).unwrap();
+    let epub = start.elapsed();
+    Stages { load, compile, export, epub }
+}
+
+/// One cold full build, as `anthology build` does it (PDF and EPUB concurrently).
+fn full(edition: &Path) -> Duration {
+    cold();
+    let mut diags = Diagnostics::default();
+    let start = Instant::now();
+    let built = pipeline::build(edition, &BuildOptions::default(), &mut diags).expect("the edition builds");
+    let elapsed = start.elapsed();
+    assert!(built.pdf.is_some() && built.epub.is_some());
+    elapsed
+}
+
+/// typst alone: the world is ready (layout, data, fonts); compile and export.
+fn typst_alone(edition: &Path) -> Duration {
+    let mut diags = Diagnostics::default();
+    let loaded = pipeline::load(edition, &mut diags).unwrap();
+    let publication = &loaded.publication;
+    let today = pipeline::datetime(pipeline::epoch(publication, None));
+    let world = anthology::pdf::prepare(publication, &loaded.edition.dir, &loaded.layouts, today, &mut diags).unwrap();
+    cold();
+    let start = Instant::now();
+    let document = typst::compile::<typst_layout::PagedDocument>(&world).output.unwrap();
+    let options = typst_pdf::PdfOptions {
+        ident: typst::foundations::Smart::Custom(publication.meta.identifier.clone()),
+        standards: typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::Ua_1, typst_pdf::PdfStandard::A_2a]).unwrap(),
+        tagged: true,
+        timestamp: Some(typst_pdf::Timestamp::new_utc(today)),
+        ..typst_pdf::PdfOptions::default()
+    };
+    let pdf = typst_pdf::pdf(&document, &options).unwrap();
+    let elapsed = start.elapsed();
+    assert!(pdf.starts_with(b"%PDF"));
+    elapsed
+}
+
+/// The real edition with every story repeated `times` times under distinct titles.
+fn larger_edition(source: &Path, times: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |from: &Path, to: &Path| {
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, to).unwrap();
+    };
+    let manifest = std::fs::read_to_string(source.join("publication.toml")).unwrap();
+    let stories_start = manifest.find("stories = [").unwrap();
+    let stories_end = stories_start + manifest[stories_start..].find(']').unwrap() + 1;
+    let stories: Vec<&str> = manifest[stories_start..stories_end]
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('"')?.split('"').next())
+        .collect();
+    let mut listed = Vec::new();
+    for round in 1..=times {
+        for story in &stories {
+            let text = std::fs::read_to_string(source.join(story)).unwrap();
+            let rel = story.replace(".md", &format!("-{round}.md"));
+            let text = text.replacen("title = \"", &format!("title = \"({round}) "), 1);
+            let text = text.replace("toc-title = \"", &format!("toc-title = \"({round}) "));
+            std::fs::create_dir_all(dir.path().join(&rel).parent().unwrap()).unwrap();
+            std::fs::write(dir.path().join(&rel), text).unwrap();
+            listed.push(format!("  \"{rel}\","));
+        }
+    }
+    let manifest =
+        format!("{}stories = [\n{}\n]{}", &manifest[..stories_start], listed.join("\n"), &manifest[stories_end..]);
+    std::fs::write(dir.path().join("publication.toml"), manifest).unwrap();
+    for file in ["introduction.md", "what-are-human-stories.md", "whatson.md"] {
+        copy(&source.join(file), &dir.path().join(file));
+    }
+    dir
+}
+
+/// Runs `anthology build` and returns (wall time, peak resident memory in MiB).
+fn process(edition: &Path) -> (Duration, f64) {
+    let out = tempfile::tempdir().unwrap();
+    let start = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_anthology"))
+        .arg("build")
+        .arg(edition)
+        .arg("--out")
+        .arg(out.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    let elapsed = start.elapsed();
+    assert!(status.success());
+    (elapsed, peak_child_memory_mib())
+}
+
+/// The largest resident set of any child process so far.
+fn peak_child_memory_mib() -> f64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct we pass.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    usage.ru_maxrss as f64 / 1024.0
+}
+
+fn main() {
+    // `cargo bench` passes --bench; a filter argument is ignored.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let edition = root.join("content/en");
+    let large = larger_edition(&edition, 20);
+    // Processes first, while this one is small: a child's peak memory counts
+    // the parent's pages it starts with.
+    let (time_1, memory_1) = process(&edition);
+    let (time_20, memory_20) = process(large.path());
+    let pages = {
+        let mut diags = Diagnostics::default();
+        pipeline::build(&edition, &BuildOptions::default(), &mut diags).unwrap().pdf.unwrap().1
+    };
+    println!("anthology benchmark — content/en ({pages} pages), median of {RUNS} cold runs\n");
+
+    let runs: Vec<Stages> = (0..RUNS).map(|_| stages(&edition)).collect();
+    let pick = |f: fn(&Stages) -> Duration| median(runs.iter().map(f).collect());
+    let (load, compile, export, epub) = (pick(|s| s.load), pick(|s| s.compile), pick(|s| s.export), pick(|s| s.epub));
+    let sequential = load + compile + export + epub;
+    println!("stage (one after another)            ms    share");
+    for (name, d) in [
+        ("load: manifest, stories, model, checks", load),
+        ("typst compile (layout)", compile),
+        ("PDF export (PDF/UA-1, PDF/A-2a)", export),
+        ("EPUB (page map, cover PNG, XHTML, zip)", epub),
+    ] {
+        println!("  {name:<38} {:>7.1}  {:>5.1}%", ms(d), 100.0 * d.as_secs_f64() / sequential.as_secs_f64());
+    }
+    println!("  {:<38} {:>7.1}", "sum", ms(sequential));
+
+    let full_build = median((0..RUNS).map(|_| full(&edition)).collect());
+    let typst = median((0..RUNS).map(|_| typst_alone(&edition)).collect());
+    println!("\nfull build, PDF and EPUB concurrently   {:>7.1} ms", ms(full_build));
+    println!("typst alone (compile + PDF export)      {:>7.1} ms", ms(typst));
+    println!(
+        "ratio full / typst alone                {:>7.2}  (target ≤ 1.10)",
+        full_build.as_secs_f64() / typst.as_secs_f64()
+    );
+
+    let large_runs = 3;
+    let large_build = median((0..large_runs).map(|_| full(large.path())).collect());
+    println!("\n20× edition: full build                 {:>7.1} ms (median of {large_runs})", ms(large_build));
+    println!(
+        "ratio 20× / 1×                          {:>7.2}  (target ≤ 22)",
+        large_build.as_secs_f64() / full_build.as_secs_f64()
+    );
+
+    println!("\n`anthology build` process, wall time and peak memory (RSS):");
+    println!("  1×   {:>7.1} ms  {:>7.1} MiB", ms(time_1), memory_1);
+    println!("  20×  {:>7.1} ms  {:>7.1} MiB  (target < 2048 MiB)", ms(time_20), memory_20);
+}

@@ -1,0 +1,110 @@
+//! `anthology watch`: rebuild on every change, with typst's caches kept warm.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher};
+
+use crate::cli::{Format, WatchArgs};
+use crate::diag::Diagnostics;
+use crate::pipeline::{self, BuildOptions, Formats, Renderer};
+
+/// How long to wait for more events after the first one of a save.
+const SETTLE: Duration = Duration::from_millis(30);
+
+pub fn run(args: &WatchArgs) -> ExitCode {
+    let edition = match &args.edition {
+        Some(edition) if edition.is_dir() => edition.clone(),
+        Some(edition) => return super::usage_error(&format!("{}: no such edition folder", edition.display())),
+        None => match only_edition() {
+            Ok(edition) => edition,
+            Err(message) => return super::usage_error(&message),
+        },
+    };
+    if let Err(err) = std::fs::create_dir_all(&args.out) {
+        return super::usage_error(&format!("{}: cannot create the output folder ({err})", args.out.display()));
+    }
+    let options = BuildOptions {
+        formats: Formats { pdf: args.format.contains(&Format::Pdf), epub: args.format.contains(&Format::Epub) },
+        source_date_epoch: None,
+    };
+
+    let (sender, events) = mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(sender) {
+        Ok(watcher) => watcher,
+        Err(err) => {
+            eprintln!("error: cannot watch files ({err})");
+            return ExitCode::from(super::EXIT_FAILURE);
+        }
+    };
+    if let Err(err) = watcher.watch(&edition, RecursiveMode::Recursive) {
+        eprintln!("error: cannot watch {} ({err})", edition.display());
+        return ExitCode::from(super::EXIT_FAILURE);
+    }
+    println!("watching {} (Ctrl-C to stop)", edition.display());
+
+    let mut renderer = Renderer::new();
+    rebuild(&mut renderer, &edition, &options, args, "built");
+    let out = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
+    loop {
+        let Ok(first) = events.recv() else { return ExitCode::SUCCESS };
+        let mut relevant = is_relevant(&first, &out);
+        // A save often comes as several events: take them all, then build once.
+        while let Ok(more) = events.recv_timeout(SETTLE) {
+            relevant |= is_relevant(&more, &out);
+        }
+        if relevant {
+            rebuild(&mut renderer, &edition, &options, args, "rebuilt");
+        }
+    }
+}
+
+/// Changes worth a rebuild: not in the output folder, not editor scratch files.
+fn is_relevant(event: &notify::Result<notify::Event>, out: &Path) -> bool {
+    let Ok(event) = event else { return true };
+    if event.kind.is_access() {
+        return false;
+    }
+    event.paths.iter().any(|path| {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        !absolute.starts_with(out) && !name.starts_with('.') && !name.ends_with('~') && !name.ends_with(".swp")
+    })
+}
+
+fn rebuild(renderer: &mut Renderer, edition: &Path, options: &BuildOptions, args: &WatchArgs, verb: &str) {
+    let started = Instant::now();
+    let mut diags = Diagnostics::default();
+    let artifacts = pipeline::load(edition, &mut diags)
+        .and_then(|loaded| renderer.render(&loaded, options, &mut diags))
+        .map(|built| super::build::write_artifacts(&built, &args.out, &mut diags))
+        .unwrap_or_default();
+    let elapsed = started.elapsed().as_millis();
+    super::print(diags.items(), args.diagnostic_format);
+    let now = chrono::Local::now().format("%H:%M:%S");
+    if diags.has_errors() {
+        println!("[{now}] build failed; waiting for the next change");
+    } else {
+        let written: Vec<String> = artifacts.iter().map(|a| a.path.display().to_string()).collect();
+        println!("[{now}] {verb} in {elapsed} ms: {}", written.join(", "));
+    }
+}
+
+/// The one edition under ./content, when there is exactly one.
+fn only_edition() -> Result<PathBuf, String> {
+    let args = crate::cli::EditionArgs {
+        editions: vec![],
+        diagnostic_format: crate::diag::DiagnosticFormat::Human,
+        deny_warnings: false,
+    };
+    let mut editions = super::editions(&args)?;
+    match editions.len() {
+        1 => Ok(editions.remove(0)),
+        _ => Err(format!(
+            "several editions under ./content ({}); name the one to watch",
+            editions.iter().map(|e| e.display().to_string()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
