@@ -49,7 +49,15 @@ fn stages(edition: &Path) -> Stages {
     let epoch = pipeline::epoch(publication, None);
     let today = pipeline::datetime(epoch);
     let start = Instant::now();
-    let world = anthology::pdf::prepare(publication, &loaded.edition.dir, &loaded.layouts, today, &mut diags).unwrap();
+    let world = anthology::pdf::prepare(
+        publication,
+        &loaded.edition.dir,
+        &loaded.layouts,
+        loaded.fonts.clone(),
+        today,
+        &mut diags,
+    )
+    .unwrap();
     let compiled = anthology::pdf::compile(&world, &mut diags).unwrap();
     let compile = start.elapsed();
 
@@ -93,7 +101,15 @@ fn typst_alone(edition: &Path) -> Duration {
     let loaded = pipeline::load(edition, &mut diags).unwrap();
     let publication = &loaded.publication;
     let today = pipeline::datetime(pipeline::epoch(publication, None));
-    let world = anthology::pdf::prepare(publication, &loaded.edition.dir, &loaded.layouts, today, &mut diags).unwrap();
+    let world = anthology::pdf::prepare(
+        publication,
+        &loaded.edition.dir,
+        &loaded.layouts,
+        loaded.fonts.clone(),
+        today,
+        &mut diags,
+    )
+    .unwrap();
     cold();
     let start = Instant::now();
     let document = typst::compile::<typst_layout::PagedDocument>(&world).output.unwrap();

@@ -7,14 +7,15 @@ use std::sync::Arc;
 
 use crate::content::Edition;
 use crate::diag::{Diagnostic, SourceFile};
+use crate::fonts::FontStore;
 use crate::model::{Block, Inline, Publication};
 
 /// Every character printed from the edition that no bundled font covers:
 /// one error per character and file, at its first occurrence.
-pub fn glyph_coverage(edition: &Edition, publication: &Publication) -> Vec<Diagnostic> {
+pub fn glyph_coverage(edition: &Edition, publication: &Publication, fonts: &FontStore) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (_, document) in &edition.documents {
-        out.extend(missing_in(&document.file, None));
+        out.extend(missing_in(&document.file, None, fonts));
     }
     // From the manifest only the printed strings count (not its comments).
     let mut printed = String::new();
@@ -38,7 +39,7 @@ pub fn glyph_coverage(edition: &Edition, publication: &Publication) -> Vec<Diagn
     let legal = &publication.legal;
     legal.notices.iter().chain(&legal.disclaimers).for_each(|b| push_block(b, &mut printed));
     push_inlines(&legal.citation, &mut printed);
-    out.extend(missing_in(&edition.manifest.file, Some(&printed)));
+    out.extend(missing_in(&edition.manifest.file, Some(&printed), fonts));
     out
 }
 
@@ -59,7 +60,7 @@ fn forbidden(c: char, offset: usize) -> Option<&'static str> {
     }
 }
 
-fn missing_in(file: &Arc<SourceFile>, only: Option<&str>) -> Vec<Diagnostic> {
+fn missing_in(file: &Arc<SourceFile>, only: Option<&str>, fonts: &FontStore) -> Vec<Diagnostic> {
     let mut first: BTreeMap<char, (usize, usize)> = BTreeMap::new();
     let mut out = Vec::new();
     for (offset, c) in file.text.char_indices() {
@@ -81,7 +82,7 @@ fn missing_in(file: &Arc<SourceFile>, only: Option<&str>) -> Vec<Diagnostic> {
             *count += 1;
             continue;
         }
-        if !crate::fonts::covers(c) {
+        if !fonts.covers(c) {
             first.insert(c, (offset, 1));
         }
     }
@@ -89,7 +90,7 @@ fn missing_in(file: &Arc<SourceFile>, only: Option<&str>) -> Vec<Diagnostic> {
         let more = if count > 1 { format!(" ({} more in this file)", count - 1) } else { String::new() };
         Diagnostic::error(format!("no bundled font has the character “{c}” (U+{:04X}){more}", c as u32))
             .at(file, offset..offset + c.len_utf8())
-            .hint("replace the character, or add a font that covers it to fonts/ (see README.md)")
+            .hint("replace the character, or put a font that covers it in the edition's fonts/ folder (see README.md)")
     }));
     out
 }

@@ -36,7 +36,7 @@ pub fn compose(edition: &Edition, diags: &mut Diagnostics) -> Publication {
 
     // Texts written in the manifest are Markdown too (links, emphasis).
     let no_entries = BTreeMap::new();
-    let context = LinkContext { entries: &no_entries, edition: &edition.dir };
+    let context = LinkContext { entries: &no_entries, edition: &edition.dir, smart_punctuation: manifest.smart_quotes };
     let mut markdown = |text: &toml::Spanned<String>| manifest_markdown(file, text, &context, diags);
 
     let mut ack_blocks = markdown(&manifest.acknowledgements.text);
@@ -89,7 +89,11 @@ pub fn compose(edition: &Edition, diags: &mut Diagnostics) -> Publication {
     }
 
     let cover = manifest.cover.as_ref().and_then(|cover| cover_image(edition, cover, diags));
-    Publication { meta, labels, entries, legal, cover }
+    let mut publication = Publication { meta, labels, entries, legal, cover };
+    if manifest.smart_quotes {
+        localize_quotes(&mut publication);
+    }
+    publication
 }
 
 fn meta(manifest: &Manifest) -> Meta {
@@ -195,4 +199,109 @@ fn cover_image(edition: &Edition, cover: &crate::manifest::Cover, diags: &mut Di
         return None;
     }
     Some(Image { src: rel, alt: cover.alt.get_ref().trim().to_string() })
+}
+
+/// Turns the curly double quotes of smart punctuation into the language's
+/// quotation marks (typst's table: « » for French, Russian and Arabic …).
+/// Single quotes stay: most of them are apostrophes.
+fn localize_quotes(publication: &mut Publication) {
+    use std::str::FromStr;
+    use typst::foundations::Smart;
+    use typst::text::{Lang, Region, SmartQuotes};
+    let meta = &publication.meta;
+    let lang = Lang::from_str(&meta.lang).unwrap_or(Lang::ENGLISH);
+    let region = meta.region.as_deref().and_then(|r| Region::from_str(r).ok());
+    let auto = Smart::Auto;
+    let quotes = SmartQuotes::get(&auto, lang, region, false);
+    let (open, close) = (quotes.double_open.to_string(), quotes.double_close.to_string());
+    if open == "“" && close == "”" {
+        return;
+    }
+    let fix = |text: &mut String| *text = text.replace('“', &open).replace('”', &close);
+    fn inlines(content: &mut [Inline], fix: &dyn Fn(&mut String)) {
+        for inline in content {
+            match inline {
+                Inline::Text { text } => fix(text),
+                Inline::Strong { content } | Inline::Emph { content } | Inline::Link { content, .. } => {
+                    inlines(content, fix)
+                }
+                Inline::Code { .. } | Inline::Linebreak => {}
+            }
+        }
+    }
+    fn blocks(blocks_: &mut [Block], fix: &dyn Fn(&mut String)) {
+        for block in blocks_ {
+            match block {
+                Block::Paragraph { content } | Block::Heading { content, .. } => inlines(content, fix),
+                Block::Figure { caption, .. } => inlines(caption, fix),
+                Block::List { items, .. } => items.iter_mut().for_each(|item| blocks(item, fix)),
+                Block::Quote { blocks: inner } => blocks(inner, fix),
+                Block::Code { .. } | Block::Rule => {}
+            }
+        }
+    }
+    for entry in &mut publication.entries {
+        blocks(&mut entry.blocks, &fix);
+    }
+    let legal = &mut publication.legal;
+    blocks(&mut legal.notices, &fix);
+    blocks(&mut legal.disclaimers, &fix);
+    inlines(&mut legal.citation, &fix);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paragraph(text: &str) -> Block {
+        Block::Paragraph { content: vec![Inline::text(text)] }
+    }
+
+    fn publication(lang: &str) -> Publication {
+        Publication {
+            meta: Meta {
+                title: "T".into(),
+                subtitle: None,
+                language: lang.into(),
+                lang: lang.into(),
+                region: None,
+                direction: Direction::Ltr,
+                date: "2026-01-01".into(),
+                year: 2026,
+                month: 1,
+                day: 1,
+                identifier: String::new(),
+                publisher: "P".into(),
+                publisher_short: None,
+                unit: None,
+                subject: None,
+                keywords: vec![],
+                file_stem: "t".into(),
+            },
+            labels: BTreeMap::new(),
+            entries: vec![Entry {
+                id: "a".into(),
+                kind: EntryKind::Story,
+                number: 1,
+                title: "A".into(),
+                toc_title: "A".into(),
+                organisations: vec![],
+                country: None,
+                blocks: vec![paragraph("Il a dit “bonjour” et l’a quitté.")],
+                source: None,
+            }],
+            legal: Legal { notices: vec![], citation: vec![], disclaimers: vec![] },
+            cover: None,
+        }
+    }
+
+    #[test]
+    fn quotes_follow_the_language() {
+        let mut fr = publication("fr");
+        localize_quotes(&mut fr);
+        assert_eq!(fr.entries[0].blocks[0], paragraph("Il a dit «\u{202F}bonjour\u{202F}» et l’a quitté."));
+        let mut en = publication("en");
+        localize_quotes(&mut en);
+        assert_eq!(en.entries[0].blocks[0], paragraph("Il a dit “bonjour” et l’a quitté."));
+    }
 }

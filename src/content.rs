@@ -64,12 +64,14 @@ pub struct Edition {
     pub documents: Vec<(Section, Document)>,
 }
 
-/// What markdown parsing needs to resolve links between entries.
+/// What Markdown parsing needs to know about the edition.
 pub struct LinkContext<'a> {
-    /// Edition-relative path → entry id.
+    /// Edition-relative path → entry id, to resolve links between entries.
     pub entries: &'a BTreeMap<String, String>,
     /// The edition folder, for images.
     pub edition: &'a Path,
+    /// Straight quotes, `--` and `...` become typographic (manifest `smart-quotes`).
+    pub smart_punctuation: bool,
 }
 
 /// Reads every file the manifest lists and parses it.
@@ -104,7 +106,7 @@ pub fn collect(edition: &Path, manifest: LoadedManifest, diags: &mut Diagnostics
         listed.push((section, rel, id, path.span()));
     }
 
-    let context = LinkContext { entries: &entries, edition };
+    let context = LinkContext { entries: &entries, edition, smart_punctuation: m.smart_quotes };
     let mut documents = Vec::new();
     for (section, rel, id, span) in listed {
         let path = edition.join(&rel);

@@ -1,11 +1,17 @@
 //! The fonts in `fonts/`, built into the binary: output never depends on the
-//! fonts of the machine. Parsed once per process, on first use.
+//! fonts of the machine. Parsed once per process, on first use. An edition
+//! may add fonts of its own in its `fonts/` folder.
 
-use std::sync::LazyLock;
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
+
+use sha2::Digest;
 
 use typst::foundations::Bytes;
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
+
+use crate::diag::{Diagnostic, Diagnostics, Failed};
 
 /// Every bundled font file: its name in `fonts/` and its bytes.
 pub const FONT_FILES: &[(&str, &[u8])] = &[
@@ -20,26 +26,94 @@ pub const FONT_FILES: &[(&str, &[u8])] = &[
     ("NotoSansMono-Regular.ttf", include_bytes!("../fonts/NotoSansMono-Regular.ttf")),
 ];
 
-/// The parsed fonts and typst's index of them.
+/// Parsed fonts and typst's index of them.
 pub struct FontStore {
     pub book: LazyHash<FontBook>,
     pub fonts: Vec<Font>,
+    /// Identifies the set of fonts: 0 for the bundled ones alone.
+    pub id: u128,
 }
 
-static STORE: LazyLock<FontStore> = LazyLock::new(|| {
-    let fonts: Vec<Font> = FONT_FILES.iter().flat_map(|(_, data)| Font::iter(Bytes::new(*data))).collect();
-    let book = FontBook::from_fonts(&fonts);
-    FontStore { book: LazyHash::new(book), fonts }
+impl FontStore {
+    fn new(fonts: Vec<Font>, id: u128) -> Self {
+        let book = FontBook::from_fonts(&fonts);
+        Self { book: LazyHash::new(book), fonts, id }
+    }
+
+    /// Whether some font has a glyph for `c`.
+    pub fn covers(&self, c: char) -> bool {
+        self.fonts.iter().any(|font| font.info().coverage.contains(c as u32))
+    }
+}
+
+static BUNDLED: LazyLock<Arc<FontStore>> = LazyLock::new(|| {
+    let fonts = FONT_FILES.iter().flat_map(|(_, data)| Font::iter(Bytes::new(*data))).collect();
+    Arc::new(FontStore::new(fonts, 0))
 });
 
-/// The bundled fonts, parsed on first use.
-pub fn store() -> &'static FontStore {
-    &STORE
+/// The bundled fonts, parsed on first use and shared by every edition.
+pub fn bundled() -> Arc<FontStore> {
+    BUNDLED.clone()
 }
 
-/// Whether some bundled font has a glyph for `c`.
-pub fn covers(c: char) -> bool {
-    store().fonts.iter().any(|font| font.info().coverage.contains(c as u32))
+/// Font files an edition may add in its own `fonts/` folder.
+const FONT_EXTENSIONS: &[&str] = &["ttf", "otf", "ttc", "otc"];
+/// Largest font file anthology reads from an edition.
+const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The bundled fonts plus those in the edition's `fonts/` folder (for a
+/// script the bundled ones lack); an edition's font comes first, so it can
+/// also replace a bundled family.
+pub fn for_edition(edition: &Path, diags: &mut Diagnostics) -> Result<Arc<FontStore>, Failed> {
+    let dir = edition.join("fonts");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(bundled()) };
+    let mut paths: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| FONT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        })
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Ok(bundled());
+    }
+    let mut fonts = Vec::new();
+    let mut hasher = sha2::Sha256::new();
+    for path in paths {
+        if let Err(reason) = crate::content::confine(edition, &path) {
+            diags.push(Diagnostic::error(format!("font file {reason}")).in_file(&path));
+            continue;
+        }
+        if std::fs::metadata(&path).map(|m| m.len() > MAX_FONT_BYTES).unwrap_or(false) {
+            diags.push(Diagnostic::error("font file is larger than 64 MiB").in_file(&path));
+            continue;
+        }
+        let data = match std::fs::read(&path) {
+            Ok(data) => data,
+            Err(err) => {
+                diags.push(Diagnostic::error(format!("failed to read font ({err})")).in_file(&path));
+                continue;
+            }
+        };
+        hasher.update(&data);
+        let before = fonts.len();
+        fonts.extend(Font::iter(Bytes::new(data)));
+        if fonts.len() == before {
+            diags.push(
+                Diagnostic::error("not a font typst can read")
+                    .in_file(&path)
+                    .hint("use TrueType or OpenType fonts (.ttf, .otf, .ttc)"),
+            );
+        }
+    }
+    diags.check()?;
+    fonts.extend(bundled().fonts.iter().cloned());
+    let digest = hasher.finalize();
+    let id = u128::from_le_bytes(digest[..16].try_into().expect("16 bytes")) | 1;
+    Ok(Arc::new(FontStore::new(fonts, id)))
 }
 
 /// Characters that need no glyph: spaces, controls and format characters
@@ -56,9 +130,10 @@ mod tests {
 
     #[test]
     fn bundled_fonts_cover_latin_cyrillic_and_arabic() {
+        let fonts = bundled();
         for c in ['a', 'é', 'ć', 'Ж', 'ب', '“', '–', '中', '。', '`'] {
-            assert!(covers(c), "{c} U+{:04X} is not covered", c as u32);
+            assert!(fonts.covers(c), "{c} U+{:04X} is not covered", c as u32);
         }
-        assert!(!covers('\u{13000}'), "Egyptian hieroglyphs are not bundled");
+        assert!(!fonts.covers('\u{13000}'), "Egyptian hieroglyphs are not bundled");
     }
 }

@@ -37,6 +37,10 @@ pub struct Manifest {
     pub subject: Option<String>,
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// Straight quotes become the language's quotation marks (and `--`,
+    /// `---`, `...` become dashes and an ellipsis).
+    #[serde(default)]
+    pub smart_quotes: bool,
     pub publisher: Publisher,
     pub acknowledgements: Acknowledgements,
     pub legal: Legal,

@@ -30,8 +30,9 @@ pub fn parse(
     diags: &mut Diagnostics,
 ) -> Vec<Block> {
     let body = &file.text[start..];
-    // No smart punctuation: the text is printed exactly as written.
-    let options = Options::empty();
+    // Text is printed exactly as written, unless the edition asks for
+    // typographic punctuation (the quotes are then made the language's in compose).
+    let options = if context.smart_punctuation { Options::ENABLE_SMART_PUNCTUATION } else { Options::empty() };
     let mut parser = BlockParser {
         events: Parser::new_ext(body, options).into_offset_iter().peekable(),
         file,
@@ -453,7 +454,7 @@ mod tests {
     fn parse_md(text: &str) -> (Vec<Block>, Vec<String>) {
         let file = SourceFile::new("stories/a.md", text);
         let entries = BTreeMap::from([("stories/b.md".to_string(), "b".to_string())]);
-        let context = LinkContext { entries: &entries, edition: Path::new("/nonexistent") };
+        let context = LinkContext { entries: &entries, edition: Path::new("/nonexistent"), smart_punctuation: false };
         let mut diags = Diagnostics::default();
         let blocks = parse(&file, 0, "stories/a.md", &context, &mut diags);
         (blocks, diags.items().iter().map(|d| d.short()).collect())

@@ -38,6 +38,8 @@ pub struct Loaded {
     pub edition: Edition,
     pub publication: Publication,
     pub layouts: Vec<LayoutFile>,
+    /// The bundled fonts and the edition's own.
+    pub fonts: std::sync::Arc<crate::fonts::FontStore>,
 }
 
 /// What a build of one edition produced, in memory.
@@ -62,7 +64,8 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Loaded, Failed> {
     let manifest = crate::manifest::load(edition, diags)?;
     let edition = crate::content::collect(edition, manifest, diags)?;
     let publication = crate::compose::compose(&edition, diags);
-    for diagnostic in crate::checks::glyph_coverage(&edition, &publication) {
+    let fonts = crate::fonts::for_edition(&edition.dir, diags)?;
+    for diagnostic in crate::checks::glyph_coverage(&edition, &publication, &fonts) {
         diags.push(diagnostic);
     }
     for diagnostic in crate::checks::unlisted_files(&edition) {
@@ -70,7 +73,7 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Loaded, Failed> {
     }
     let layouts = layouts::load(&edition.dir, diags)?;
     diags.check()?;
-    Ok(Loaded { edition, publication, layouts })
+    Ok(Loaded { edition, publication, layouts, fonts })
 }
 
 /// The build's fixed time: `SOURCE_DATE_EPOCH`, else the manifest's date at midnight UTC.
@@ -123,12 +126,21 @@ impl Renderer {
         let epoch = epoch(publication, options.source_date_epoch);
         let today = datetime(epoch);
         let world = match self.world.take() {
-            Some((layouts, mut world)) if layouts_equal(&layouts, &loaded.layouts) => {
+            Some((layouts, mut world))
+                if layouts_equal(&layouts, &loaded.layouts) && world.fonts().id == loaded.fonts.id =>
+            {
                 world.set_today(today);
                 crate::pdf::update(&mut world, publication, &loaded.edition.dir, diags)?;
                 world
             }
-            _ => crate::pdf::prepare(publication, &loaded.edition.dir, &loaded.layouts, today, diags)?,
+            _ => crate::pdf::prepare(
+                publication,
+                &loaded.edition.dir,
+                &loaded.layouts,
+                loaded.fonts.clone(),
+                today,
+                diags,
+            )?,
         };
         let world = &self.world.insert((loaded.layouts.clone(), world)).1;
         let compiled = crate::pdf::compile(world, diags)?;

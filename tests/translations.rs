@@ -275,3 +275,64 @@ fn init_starts_a_translation_that_status_follows() {
     let again = anthology().arg("init").arg(&es).arg("--from").arg(dir.path().join("en")).output().unwrap();
     assert_eq!(again.status.code(), Some(1));
 }
+
+#[test]
+fn smart_quotes_use_the_language_quotation_marks() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("tests/editions/figures"), &dir.path().join("en"));
+    let fr = dir.path().join("fr");
+    assert!(
+        anthology()
+            .arg("init")
+            .arg(&fr)
+            .arg("--from")
+            .arg(dir.path().join("en"))
+            .args(["--language", "fr"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let manifest = std::fs::read_to_string(fr.join("publication.toml")).unwrap();
+    std::fs::write(
+        fr.join("publication.toml"),
+        manifest.replace("language = \"fr\"", "language = \"fr\"\nsmart-quotes = true"),
+    )
+    .unwrap();
+    std::fs::write(
+        fr.join("stories/two.md"),
+        "+++\ntitle = \"Deux\"\n+++\n\nElle a dit \"bonjour\" -- puis l'a quitté...\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let output = anthology().arg("build").arg(&fr).arg("--out").arg(&out).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let expected = "Elle a dit «\u{202F}bonjour\u{202F}» – puis l’a quitté…";
+    let epub = common::Epub::open(&out.join("figures-and-links-2025-fr.epub"));
+    assert!(xhtml_text(&epub.text("OEBPS/two.xhtml")).contains(expected), "{}", epub.text("OEBPS/two.xhtml"));
+    let pdf = common::Pdf::open(&out.join("figures-and-links-2025-fr.pdf"));
+    assert!(squash(&pdf.pages_text().concat()).contains(&squash(expected)));
+}
+
+#[test]
+fn an_edition_can_bring_a_font_for_a_script_anthology_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let edition = dir.path().join("ed");
+    copy_tree(&root().join("tests/editions/figures"), &edition);
+    // Ogham: no bundled font has it.
+    std::fs::write(edition.join("stories/two.md"), "+++\ntitle = \"Ogham\"\n+++\n\nAn inscription: ᚛ᚋᚐᚊᚔ ᚉᚑᚏᚐᚁᚔ᚜.\n")
+        .unwrap();
+    let check = anthology().arg("check").arg(&edition).output().unwrap();
+    assert_eq!(check.status.code(), Some(1), "without the font the text cannot be printed");
+    std::fs::create_dir_all(edition.join("fonts")).unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/fonts/NotoSansOgham-Regular.ttf"),
+        edition.join("fonts/NotoSansOgham-Regular.ttf"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let build = anthology().arg("build").arg(&edition).arg("--out").arg(&out).output().unwrap();
+    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    let pdf = common::Pdf::open(&out.join("figures-and-links-2025-en-GB.pdf"));
+    assert!(String::from_utf8_lossy(&pdf.bytes).contains("NotoSansOgham"), "the edition's font is embedded");
+    assert!(squash(&pdf.pages_text().concat()).contains(&squash("ᚋᚐᚊᚔ")));
+}

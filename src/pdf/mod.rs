@@ -37,13 +37,14 @@ pub fn prepare(
     publication: &Publication,
     edition: &Path,
     layout_files: &[LayoutFile],
+    fonts: std::sync::Arc<crate::fonts::FontStore>,
     today: Datetime,
     diags: &mut Diagnostics,
 ) -> Result<PublicationWorld, Failed> {
     if layouts::find(layout_files, layouts::PDF_MAIN).is_none() {
         return Err(diags.fail(Diagnostic::error(format!("no layouts/{} to compile", layouts::PDF_MAIN))));
     }
-    let mut world = PublicationWorld::new(layout_files, layouts::PDF_MAIN, today);
+    let mut world = PublicationWorld::new(layout_files, fonts, layouts::PDF_MAIN, today);
     update(&mut world, publication, edition, diags)?;
     Ok(world)
 }

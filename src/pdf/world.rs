@@ -3,6 +3,7 @@
 //! from the machine's fonts or the network.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
@@ -11,6 +12,7 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
+use crate::fonts::FontStore;
 use crate::layouts::LayoutFile;
 
 /// Virtual path of the publication data.
@@ -24,6 +26,7 @@ pub struct PublicationWorld {
     files: HashMap<FileId, Bytes>,
     /// Which layout file each id comes from, for diagnostics.
     layout_names: HashMap<FileId, LayoutFile>,
+    fonts: Arc<FontStore>,
     today: Datetime,
 }
 
@@ -35,13 +38,14 @@ pub fn file_id(path: &str) -> FileId {
 
 impl PublicationWorld {
     /// A world whose main file is `/layouts/<main>`.
-    pub fn new(layouts: &[LayoutFile], main: &str, today: Datetime) -> Self {
+    pub fn new(layouts: &[LayoutFile], fonts: Arc<FontStore>, main: &str, today: Datetime) -> Self {
         let mut world = Self {
             library: LazyHash::new(Library::builder().build()),
             main: file_id(&format!("/layouts/{main}")),
             sources: HashMap::new(),
             files: HashMap::new(),
             layout_names: HashMap::new(),
+            fonts,
             today,
         };
         for layout in layouts {
@@ -67,6 +71,11 @@ impl PublicationWorld {
         self.today = today;
     }
 
+    /// The fonts this world serves.
+    pub fn fonts(&self) -> &Arc<FontStore> {
+        &self.fonts
+    }
+
     /// The layout file behind a file id, if it is one.
     pub fn layout(&self, id: FileId) -> Option<&LayoutFile> {
         self.layout_names.get(&id)
@@ -79,7 +88,7 @@ impl World for PublicationWorld {
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
-        &crate::fonts::store().book
+        &self.fonts.book
     }
 
     fn main(&self) -> FileId {
@@ -105,7 +114,7 @@ impl World for PublicationWorld {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        crate::fonts::store().fonts.get(index).cloned()
+        self.fonts.fonts.get(index).cloned()
     }
 
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
