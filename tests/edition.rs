@@ -236,3 +236,24 @@ fn printed_page_ranges_match_the_layout() {
     // At least one story spans several pages, so the ranges are really tested.
     assert!(ranges.iter().any(|(a, b)| b > a));
 }
+
+#[test]
+fn no_story_ends_with_a_page_of_one_or_two_lines() {
+    let pdf = real_edition().pdf();
+    let pages = pdf.pages_text();
+    let outline = pdf.outline();
+    let starts: Vec<usize> = outline.iter().map(|(_, _, p)| *p).collect();
+    let publication = publication("content/en");
+    let footer = squash(&publication.meta.title.to_uppercase());
+    for (i, entry) in publication.entries.iter().enumerate() {
+        if entry.kind != anthology::model::EntryKind::Story {
+            continue;
+        }
+        let last = starts.get(i + 1).map_or(pages.len(), |next| next - 1);
+        if last == starts[i] {
+            continue;
+        }
+        let text = squash(&pages[last - 1]).replace(&footer, "");
+        assert!(text.chars().count() > 250, "“{}” ends on page {last} with only: {text}", entry.toc_title);
+    }
+}
