@@ -30,6 +30,14 @@ fn cold() {
     typst::comemo::evict(0);
 }
 
+/// A typst world with the edition's layout, data and fonts.
+fn world(loaded: &pipeline::Loaded, today: typst::foundations::Datetime) -> anthology::pdf::PublicationWorld {
+    let mut diags = Diagnostics::default();
+    let publication = &loaded.publication;
+    anthology::pdf::prepare(publication, &loaded.edition.dir, &loaded.layouts, loaded.fonts.clone(), today, &mut diags)
+        .expect("the layout loads")
+}
+
 /// Stage timings of one cold build, done stage by stage (no concurrency).
 struct Stages {
     load: Duration,
@@ -49,15 +57,7 @@ fn stages(edition: &Path) -> Stages {
     let epoch = pipeline::epoch(publication, None);
     let today = pipeline::datetime(epoch);
     let start = Instant::now();
-    let world = anthology::pdf::prepare(
-        publication,
-        &loaded.edition.dir,
-        &loaded.layouts,
-        loaded.fonts.clone(),
-        today,
-        &mut diags,
-    )
-    .unwrap();
+    let world = world(&loaded, today);
     let compiled = anthology::pdf::compile(&world, &mut diags).unwrap();
     let compile = start.elapsed();
 
@@ -102,15 +102,7 @@ fn typst_alone(edition: &Path) -> Duration {
     let loaded = pipeline::load(edition, &mut diags).unwrap();
     let publication = &loaded.publication;
     let today = pipeline::datetime(pipeline::epoch(publication, None));
-    let world = anthology::pdf::prepare(
-        publication,
-        &loaded.edition.dir,
-        &loaded.layouts,
-        loaded.fonts.clone(),
-        today,
-        &mut diags,
-    )
-    .unwrap();
+    let world = world(&loaded, today);
     cold();
     let start = Instant::now();
     let document = typst::compile::<typst_layout::PagedDocument>(&world).output.unwrap();

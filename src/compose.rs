@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::content::{Edition, LinkContext, Section};
+use crate::content::{Edition, ParseContext, Section};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::manifest::Manifest;
 use crate::model::{Block, Direction, Entry, EntryKind, Image, Inline, Legal, Meta, Publication};
@@ -36,7 +36,8 @@ pub fn compose(edition: &Edition, diags: &mut Diagnostics) -> Publication {
 
     // Texts written in the manifest are Markdown too (links, emphasis).
     let no_entries = BTreeMap::new();
-    let context = LinkContext { entries: &no_entries, edition: &edition.dir, smart_punctuation: manifest.smart_quotes };
+    let context =
+        ParseContext { entries: &no_entries, edition: &edition.dir, smart_punctuation: manifest.smart_quotes };
     let mut markdown = |text: &toml::Spanned<String>| manifest_markdown(file, text, &context, diags);
 
     let mut ack_blocks = markdown(&manifest.acknowledgements.text);
@@ -142,7 +143,7 @@ fn meta(manifest: &Manifest) -> Meta {
 fn manifest_markdown(
     file: &Arc<SourceFile>,
     text: &toml::Spanned<String>,
-    context: &LinkContext,
+    context: &ParseContext,
     diags: &mut Diagnostics,
 ) -> Vec<Block> {
     let inner = SourceFile::new(&file.path, text.get_ref().clone());

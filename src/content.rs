@@ -65,7 +65,7 @@ pub struct Edition {
 }
 
 /// What Markdown parsing needs to know about the edition.
-pub struct LinkContext<'a> {
+pub struct ParseContext<'a> {
     /// Edition-relative path → entry id, to resolve links between entries.
     pub entries: &'a BTreeMap<String, String>,
     /// The edition folder, for images.
@@ -106,7 +106,7 @@ pub fn collect(edition: &Path, manifest: LoadedManifest, diags: &mut Diagnostics
         listed.push((section, rel, id, path.span()));
     }
 
-    let context = LinkContext { entries: &entries, edition, smart_punctuation: m.smart_quotes };
+    let context = ParseContext { entries: &entries, edition, smart_punctuation: m.smart_quotes };
     let mut documents = Vec::new();
     for (section, rel, id, span) in listed {
         let path = edition.join(&rel);
@@ -137,7 +137,7 @@ pub fn parse_document(
     file: Arc<SourceFile>,
     rel_path: String,
     id: String,
-    context: &LinkContext,
+    context: &ParseContext,
     diags: &mut Diagnostics,
 ) -> Result<Document, Failed> {
     let (front_span, body_start) = split_front_matter(&file, diags)?;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, OffsetIter, Options, Parser, Tag, TagEnd};
 
-use crate::content::{LinkContext, MAX_IMAGE_BYTES, confine, normalize_relative};
+use crate::content::{MAX_IMAGE_BYTES, ParseContext, confine, normalize_relative};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::model::{Block, Image, Inline, LinkTarget};
 
@@ -26,7 +26,7 @@ pub fn parse(
     file: &Arc<SourceFile>,
     start: usize,
     rel_path: &str,
-    context: &LinkContext,
+    context: &ParseContext,
     diags: &mut Diagnostics,
 ) -> Vec<Block> {
     let body = &file.text[start..];
@@ -57,7 +57,7 @@ struct BlockParser<'a, 'c> {
     file: &'a Arc<SourceFile>,
     start: usize,
     rel_path: &'a str,
-    context: &'a LinkContext<'c>,
+    context: &'a ParseContext<'c>,
     diags: &'a mut Diagnostics,
     heading_level: u8,
 }
@@ -454,7 +454,7 @@ mod tests {
     fn parse_md(text: &str) -> (Vec<Block>, Vec<String>) {
         let file = SourceFile::new("stories/a.md", text);
         let entries = BTreeMap::from([("stories/b.md".to_string(), "b".to_string())]);
-        let context = LinkContext { entries: &entries, edition: Path::new("/nonexistent"), smart_punctuation: false };
+        let context = ParseContext { entries: &entries, edition: Path::new("/nonexistent"), smart_punctuation: false };
         let mut diags = Diagnostics::default();
         let blocks = parse(&file, 0, "stories/a.md", &context, &mut diags);
         (blocks, diags.items().iter().map(|d| d.short()).collect())

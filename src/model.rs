@@ -198,10 +198,3 @@ pub fn block_text(block: &Block) -> String {
         Block::Rule => String::new(),
     }
 }
-
-impl Publication {
-    /// Every paragraph-level text of the publication in reading order, for tests and checks.
-    pub fn entry(&self, id: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.id == id)
-    }
-}

@@ -257,3 +257,53 @@ fn no_story_ends_with_a_page_of_one_or_two_lines() {
         assert!(text.chars().count() > 250, "“{}” ends on page {last} with only: {text}", entry.toc_title);
     }
 }
+
+/// Every run of text on a page: (left, right) in points from the page's left edge.
+fn text_spans(frame: &typst::layout::Frame, ts: typst::layout::Transform, out: &mut Vec<(f64, f64, String)>) {
+    for (pos, item) in frame.items() {
+        match item {
+            typst::layout::FrameItem::Group(group) => {
+                let inner =
+                    ts.pre_concat(typst::layout::Transform::translate(pos.x, pos.y)).pre_concat(group.transform);
+                text_spans(&group.frame, inner, out);
+            }
+            typst::layout::FrameItem::Text(text) => {
+                let start = pos.transform(ts).x.to_pt();
+                // Spaces and punctuation at the end of a line hang into the
+                // margin by design (typst's optical margin alignment).
+                let hangs =
+                    |c: char| c.is_whitespace() || c.is_ascii_punctuation() || "’”–—…\u{AD}\u{2010}".contains(c);
+                let mut glyphs = text.glyphs.as_slice();
+                while let [rest @ .., last] = glyphs
+                    && text.text[last.range()].chars().all(hangs)
+                {
+                    glyphs = rest;
+                }
+                let width: f64 = glyphs.iter().map(|g| g.x_advance.at(text.size).to_pt()).sum();
+                out.push((start, start + width, text.text.to_string()));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn no_line_runs_into_the_margins() {
+    let mut diags = anthology::diag::Diagnostics::default();
+    let built =
+        anthology::pipeline::build(&common::root().join("content/en"), &Default::default(), &mut diags).unwrap();
+    let pages = built.document.pages();
+    // The text area of the built-in layout: 24 mm margins on A4.
+    let (left, right) = (24.0 / 25.4 * 72.0, (210.0 - 24.0) / 25.4 * 72.0);
+    let mut checked = 0;
+    // The cover and the back page are drawn to their own measures.
+    for page in &pages[1..pages.len() - 1] {
+        let mut spans = Vec::new();
+        text_spans(&page.frame, typst::layout::Transform::identity(), &mut spans);
+        for (start, end, text) in spans {
+            assert!(start >= left - 0.5 && end <= right + 0.5, "“{text}” runs from {start:.1} to {end:.1} pt");
+            checked += 1;
+        }
+    }
+    assert!(checked > 2000, "{checked} runs of text checked");
+}

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{anthology, build, elements, root, squash, xhtml_text};
+use common::{anthology, build, copy_tree, elements, root, squash, xhtml_text};
 
 const LANGUAGES: &[&str] = &["ar", "zh", "fr", "ru"];
 
@@ -180,18 +180,6 @@ fn check_names_characters_no_font_has() {
     let output = anthology().arg("build").arg(&edition).arg("--out").arg(&out).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(!out.join("figures-and-links-2025-en-GB.pdf").exists());
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 fn status(edition: &Path) -> (i32, String) {

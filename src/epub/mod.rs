@@ -118,7 +118,6 @@ pub struct Document {
     pub reftype: Option<ReferenceType>,
     /// Print pages marked in it.
     pub pages: Vec<usize>,
-    pub entry: Option<usize>,
 }
 
 fn documents(input: &EpubInput, marks: &PageMarks) -> Vec<Document> {
@@ -152,11 +151,10 @@ fn documents(input: &EpubInput, marks: &PageMarks) -> Vec<Document> {
         toc_title: None,
         reftype: Some(ReferenceType::Cover),
         pages,
-        entry: None,
     });
 
     let mut toc_done = false;
-    for (index, entry) in publication.entries.iter().enumerate() {
+    for entry in &publication.entries {
         if matches!(entry.kind, EntryKind::Story | EntryKind::Back) && !toc_done {
             out.push(toc_document(publication, take(&|id| id == "toc" || id.starts_with("toc-"))));
             toc_done = true;
@@ -224,7 +222,6 @@ fn documents(input: &EpubInput, marks: &PageMarks) -> Vec<Document> {
             toc_title: Some(entry.toc_title.clone()),
             reftype,
             pages,
-            entry: Some(index),
         });
     }
     if !toc_done {
@@ -275,7 +272,7 @@ fn toc_document(publication: &Publication, marks: PageMarks) -> Document {
     doc.end("nav");
     doc.end("body");
     let (bytes, pages) = doc.finish();
-    Document { file: "toc.xhtml".into(), bytes, toc_title: None, reftype: Some(ReferenceType::Toc), pages, entry: None }
+    Document { file: "toc.xhtml".into(), bytes, toc_title: None, reftype: Some(ReferenceType::Toc), pages }
 }
 
 /// The navigation document: table of contents, page list and landmarks.

@@ -71,6 +71,19 @@ pub fn real_edition() -> &'static Build {
     BUILD.get_or_init(|| build("content/en", &[]))
 }
 
+/// Copies a folder recursively (an edition, to change it in a test).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
 /// The publication as anthology's library reads it, for expected values.
 pub fn publication(edition: &str) -> anthology::model::Publication {
     let mut diags = anthology::diag::Diagnostics::default();
