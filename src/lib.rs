@@ -28,5 +28,5 @@ pub mod model;
 pub mod output;
 pub mod pdf;
 pub mod pipeline;
-pub mod proof;
+pub mod raster;
 pub mod translation;

@@ -152,7 +152,7 @@ impl Renderer {
             match &self.cover {
                 Some((cached, png)) if *cached == hash => png.clone(),
                 _ => {
-                    let png = typst_render::render(page, &COVER_RENDER).encode_png().expect("a page encodes as PNG");
+                    let png = crate::raster::cover_png(page);
                     self.cover = Some((hash, png.clone()));
                     png
                 }
@@ -203,10 +203,6 @@ impl Renderer {
 fn layouts_equal(a: &[LayoutFile], b: &[LayoutFile]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.name == y.name && x.bytes == y.bytes)
 }
-
-/// The EPUB cover: the PDF's first page at 1.5 pixels a point (893 × 1263 for A4).
-pub const COVER_RENDER: typst_render::RenderOptions =
-    typst_render::RenderOptions { pixel_per_pt: typst::utils::Scalar::new(1.5), render_bleed: false };
 
 /// Loads and renders.
 pub fn build(edition: &Path, options: &BuildOptions, diags: &mut Diagnostics) -> Result<Built, Failed> {

@@ -84,7 +84,7 @@ fn build_one(edition: &Path, options: &BuildOptions, out: &Path, proof: bool) ->
     if proof && !diags.has_errors() {
         let name = format!("{}-{}-proof.png", built.publication.meta.file_stem, built.publication.meta.language);
         let path = out.join(&name);
-        let png = crate::proof::proof_sheet(&built.document);
+        let png = crate::raster::proof_sheet(&built.document);
         match output::write_atomic(&path, &png) {
             Ok(()) => artifacts.push(Artifact {
                 sha256: output::sha256_hex(&png),

@@ -3,7 +3,7 @@
 //! from the machine's fonts or the network.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
@@ -18,9 +18,11 @@ use crate::layouts::LayoutFile;
 /// Virtual path of the publication data.
 pub const DATA_PATH: &str = "/data.json";
 
+/// typst's standard library: built once per process, shared by every world.
+static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::builder().build()));
+
 /// A typst world over in-memory files.
 pub struct PublicationWorld {
-    library: LazyHash<Library>,
     main: FileId,
     sources: HashMap<FileId, Source>,
     files: HashMap<FileId, Bytes>,
@@ -40,7 +42,6 @@ impl PublicationWorld {
     /// A world whose main file is `/layouts/<main>`.
     pub fn new(layouts: &[LayoutFile], fonts: Arc<FontStore>, main: &str, today: Datetime) -> Self {
         let mut world = Self {
-            library: LazyHash::new(Library::builder().build()),
             main: file_id(&format!("/layouts/{main}")),
             sources: HashMap::new(),
             files: HashMap::new(),
@@ -84,7 +85,7 @@ impl PublicationWorld {
 
 impl World for PublicationWorld {
     fn library(&self) -> &LazyHash<Library> {
-        &self.library
+        &LIBRARY
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
