@@ -376,6 +376,9 @@ fn deny_warnings_turns_warnings_into_errors() {
     edition.write("stories/draft.md", "+++\ntitle = \"Draft\"\n+++\n\nNot ready.\n");
     assert_eq!(edition.run("check", &[]).status.code(), Some(0));
     assert_eq!(edition.run("check", &["--deny-warnings"]).status.code(), Some(1));
+    // A build denied by a warning writes nothing.
+    assert_eq!(edition.run("build", &["--deny-warnings"]).status.code(), Some(1));
+    assert!(!edition.dir.path().join("out/figures-and-links-2025-en-GB.pdf").exists());
 }
 
 #[test]

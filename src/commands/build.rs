@@ -29,10 +29,8 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     let started = Instant::now();
     // Editions are independent: build them side by side.
     let results: Vec<(PathBuf, Diagnostics, Vec<Artifact>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = editions
-            .iter()
-            .map(|edition| scope.spawn(|| build_one(edition, &options, &args.out, args.proof)))
-            .collect();
+        let handles: Vec<_> =
+            editions.iter().map(|edition| scope.spawn(|| build_one(edition, &options, args))).collect();
         editions
             .iter()
             .zip(handles)
@@ -77,9 +75,15 @@ pub fn run(args: &BuildArgs) -> ExitCode {
 }
 
 /// Builds one edition and, if it succeeded, writes its artifacts.
-fn build_one(edition: &Path, options: &BuildOptions, out: &Path, proof: bool) -> (Diagnostics, Vec<Artifact>) {
+fn build_one(edition: &Path, options: &BuildOptions, args: &BuildArgs) -> (Diagnostics, Vec<Artifact>) {
+    let (out, proof) = (args.out.as_path(), args.proof);
     let mut diags = Diagnostics::default();
-    let Ok(built) = pipeline::build(edition, options, &mut diags) else { return (diags, vec![]) };
+    let built = pipeline::build(edition, options, &mut diags);
+    if args.editions.deny_warnings {
+        // Before writing: with --deny-warnings, a warning keeps the artifacts out.
+        diags.deny_warnings();
+    }
+    let Ok(built) = built else { return (diags, vec![]) };
     let mut artifacts = write_artifacts(&built, out, &mut diags);
     if proof && !diags.has_errors() {
         let name = format!("{}-{}-proof.png", built.publication.meta.file_stem, built.publication.meta.language);
