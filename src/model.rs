@@ -198,3 +198,26 @@ pub fn block_text(block: &Block) -> String {
         Block::Rule => String::new(),
     }
 }
+
+impl Publication {
+    /// The image files the entries show (not the cover), edition-relative, sorted.
+    pub fn images(&self) -> std::collections::BTreeSet<String> {
+        fn walk(blocks: &[Block], out: &mut std::collections::BTreeSet<String>) {
+            for block in blocks {
+                match block {
+                    Block::Figure { image: Some(image), .. } => {
+                        out.insert(image.src.clone());
+                    }
+                    Block::Quote { blocks } => walk(blocks, out),
+                    Block::List { items, .. } => items.iter().for_each(|item| walk(item, out)),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = std::collections::BTreeSet::new();
+        for entry in &self.entries {
+            walk(&entry.blocks, &mut out);
+        }
+        out
+    }
+}

@@ -72,14 +72,15 @@ pub fn render(input: &EpubInput, diags: &mut Diagnostics) -> Result<Vec<u8>, Fai
     // `epub_direction` has no effect in 0.8.3; the metadata key does.
     let direction = if meta.direction == crate::model::Direction::Rtl { "rtl" } else { "ltr" };
     builder.metadata("direction", direction).map_err(|e| fail(diags, e))?;
-    for meta in accessibility_metadata(publication, input.cover_png.is_some() || has_images(publication)) {
+    let images = publication.images();
+    for meta in accessibility_metadata(publication, input.cover_png.is_some() || !images.is_empty()) {
         builder.add_metadata_opf(Box::new(meta));
     }
     builder.stylesheet(input.css).map_err(|e| fail(diags, e))?;
     if let Some(png) = &input.cover_png {
         builder.add_cover_image("media/cover.png", png.as_slice(), "image/png").map_err(|e| fail(diags, e))?;
     }
-    for src in images(publication) {
+    for src in images {
         let path = input.edition.join(&src);
         let bytes = std::fs::read(&path)
             .map_err(|err| diags.fail(Diagnostic::error(format!("failed to read image ({err})")).in_file(&path)))?;
@@ -426,30 +427,6 @@ fn extra_metadata(publication: &Publication, pdf_name: &str) -> String {
 
 fn escape(s: &str) -> String {
     quick_xml::escape::escape(xhtml::xml_safe(s)).into_owned()
-}
-
-fn has_images(publication: &Publication) -> bool {
-    !images(publication).is_empty()
-}
-
-fn images(publication: &Publication) -> BTreeSet<String> {
-    fn walk(blocks: &[crate::model::Block], out: &mut BTreeSet<String>) {
-        for block in blocks {
-            match block {
-                crate::model::Block::Figure { image: Some(image), .. } => {
-                    out.insert(image.src.clone());
-                }
-                crate::model::Block::Quote { blocks } => walk(blocks, out),
-                crate::model::Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
-                _ => {}
-            }
-        }
-    }
-    let mut out = BTreeSet::new();
-    for entry in &publication.entries {
-        walk(&entry.blocks, &mut out);
-    }
-    out
 }
 
 fn mime_type(path: &str) -> &'static str {

@@ -19,7 +19,7 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::diag::{Diagnostic, Diagnostics, Failed, SourceFile};
 use crate::layouts::{self, LayoutFile};
-use crate::model::{Block, Publication};
+use crate::model::Publication;
 pub use world::PublicationWorld;
 
 /// Label of the markers the layout places before every block, for the EPUB page list.
@@ -58,7 +58,9 @@ pub fn update(
 ) -> Result<(), Failed> {
     let data = serde_json::to_vec(publication).expect("the model always serialises");
     world.set_file(world::DATA_PATH, data);
-    for image in images(publication) {
+    // The cover image too: the layout draws it on the cover.
+    let images = publication.cover.iter().map(|c| c.src.clone()).chain(publication.images());
+    for image in images {
         let path = edition.join(&image);
         match std::fs::read(&path) {
             Ok(bytes) => world.set_file(&format!("/content/{image}"), bytes),
@@ -66,27 +68,6 @@ pub fn update(
         }
     }
     diags.check()
-}
-
-/// Every image file the publication shows, edition-relative.
-fn images(publication: &Publication) -> Vec<String> {
-    fn walk(blocks: &[Block], out: &mut Vec<String>) {
-        for block in blocks {
-            match block {
-                Block::Figure { image: Some(image), .. } => out.push(image.src.clone()),
-                Block::Quote { blocks } => walk(blocks, out),
-                Block::List { items, .. } => items.iter().for_each(|item| walk(item, out)),
-                _ => {}
-            }
-        }
-    }
-    let mut out: Vec<String> = publication.cover.iter().map(|c| c.src.clone()).collect();
-    for entry in &publication.entries {
-        walk(&entry.blocks, &mut out);
-    }
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// Lays the publication out.
