@@ -38,7 +38,7 @@ fn cold() {
 fn world(loaded: &pipeline::Loaded, today: typst::foundations::Datetime) -> anthology::pdf::PublicationWorld {
     let mut diags = Diagnostics::default();
     let publication = &loaded.publication;
-    anthology::pdf::prepare(publication, &loaded.edition.dir, &loaded.layouts, loaded.fonts.clone(), today, &mut diags)
+    anthology::pdf::prepare(publication, &loaded.assets, &loaded.layouts, loaded.fonts.clone(), today, &mut diags)
         .expect("the layout loads")
 }
 
@@ -59,7 +59,7 @@ fn stages(edition: &Path) -> Stages {
 
     let publication = &loaded.publication;
     let epoch = pipeline::epoch(publication, None);
-    let today = pipeline::datetime(epoch);
+    let today = pipeline::datetime(epoch).expect("a valid time");
     let start = Instant::now();
     let world = world(&loaded, today);
     let compiled = anthology::pdf::compile(&world, &mut diags).unwrap();
@@ -76,7 +76,7 @@ fn stages(edition: &Path) -> Stages {
     let css = anthology::layouts::find(&loaded.layouts, anthology::layouts::EPUB_CSS).unwrap();
     let input = anthology::epub::EpubInput {
         publication,
-        edition: &loaded.edition.dir,
+        assets: &loaded.assets,
         css: &css.bytes,
         cover_png: Some(cover),
         page_starts: &starts,
@@ -105,7 +105,7 @@ fn typst_alone(edition: &Path) -> Duration {
     let mut diags = Diagnostics::default();
     let loaded = pipeline::load(edition, &mut diags).unwrap();
     let publication = &loaded.publication;
-    let today = pipeline::datetime(pipeline::epoch(publication, None));
+    let today = pipeline::datetime(pipeline::epoch(publication, None)).expect("a valid time");
     let world = world(&loaded, today);
     cold();
     let start = Instant::now();

@@ -60,6 +60,13 @@ fn forbidden(c: char, offset: usize) -> Option<&'static str> {
     }
 }
 
+/// The bidirectional embedding, override and isolate controls (U+202A–U+202E,
+/// U+2066–U+2069): they can make text display in another order than it is
+/// stored (a spoofing risk), and an unterminated one runs on.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 fn missing_in(file: &Arc<SourceFile>, only: Option<&str>, fonts: &FontStore) -> Vec<Diagnostic> {
     let mut first: BTreeMap<char, (usize, usize)> = BTreeMap::new();
     let mut out = Vec::new();

@@ -103,9 +103,7 @@ pub struct BuildArgs {
     #[arg(long, short, value_enum, value_delimiter = ',', default_values_t = [Format::Pdf, Format::Epub])]
     pub format: Vec<Format>,
 
-    /// Seconds since 1970 used for every timestamp in the outputs, for
-    /// reproducible builds. Default: the manifest's date.
-    #[arg(long, env = "SOURCE_DATE_EPOCH", value_name = "SECONDS")]
+    #[arg(long, env = "SOURCE_DATE_EPOCH", value_name = "SECONDS", value_parser = epoch_parser(), help = EPOCH_HELP)]
     pub source_date_epoch: Option<i64>,
 
     /// Also write a proof sheet, <file-stem>-<language>-proof.png: every
@@ -131,6 +129,19 @@ pub struct WatchArgs {
     /// How to print problems: `human` or `short`.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub diagnostic_format: DiagnosticFormat,
+
+    #[arg(long, env = "SOURCE_DATE_EPOCH", value_name = "SECONDS", value_parser = epoch_parser(), help = EPOCH_HELP)]
+    pub source_date_epoch: Option<i64>,
+}
+
+/// The latest time every output format can record: zip entry times end in 2107.
+pub const MAX_EPOCH: i64 = 4_354_819_199;
+
+const EPOCH_HELP: &str = "Seconds since 1970 (0 to 4354819199, that is up to the end of 2107) used for every \
+    timestamp in the outputs, for reproducible builds. Default: the manifest's date";
+
+fn epoch_parser() -> clap::builder::RangedI64ValueParser<i64> {
+    clap::value_parser!(i64).range(0..=MAX_EPOCH)
 }
 
 #[derive(Debug, Args)]

@@ -4,22 +4,24 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::content::{Edition, ParseContext, Section};
+use crate::content::{Edition, Section};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::images::Assets;
 use crate::manifest::Manifest;
-use crate::model::{Block, Direction, Entry, EntryKind, Image, Inline, Legal, Meta, Publication};
+use crate::markdown::ParseContext;
+use crate::model::{Block, Direction, Entry, EntryKind, Inline, Legal, Meta, Publication};
 
 /// Languages written right to left.
 const RTL_LANGUAGES: &[&str] = &["ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"];
 
 /// Builds the publication; label fallbacks become warnings.
-pub fn compose(edition: &Edition, diags: &mut Diagnostics) -> Publication {
+pub fn compose(edition: &Edition, assets: &Assets, diags: &mut Diagnostics) -> Publication {
     let manifest = &edition.manifest.manifest;
     let file = &edition.manifest.file;
     let meta = meta(manifest);
 
     let overrides: BTreeMap<String, String> =
-        manifest.labels.iter().map(|(k, v)| (k.get_ref().clone(), v.clone())).collect();
+        manifest.labels.iter().map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone())).collect();
     let (labels, fallbacks) = crate::labels::resolve(&meta.lang, &overrides);
     if !fallbacks.is_empty() {
         let keys: Vec<&str> = fallbacks.iter().map(|f| f.key).collect();
@@ -36,13 +38,14 @@ pub fn compose(edition: &Edition, diags: &mut Diagnostics) -> Publication {
 
     // Texts written in the manifest are Markdown too (links, emphasis).
     let no_entries = BTreeMap::new();
-    let context =
-        ParseContext { entries: &no_entries, edition: &edition.dir, smart_punctuation: manifest.smart_quotes };
+    let context = ParseContext { entries: &no_entries, smart_punctuation: manifest.smart_quotes };
     let mut markdown = |text: &toml::Spanned<String>| manifest_markdown(file, text, &context, diags);
 
     let mut ack_blocks = markdown(&manifest.acknowledgements.text);
     if !manifest.acknowledgements.organisations.is_empty() {
-        let sentence = crate::labels::join_list(&manifest.acknowledgements.organisations, &labels);
+        let names: Vec<String> =
+            manifest.acknowledgements.organisations.iter().map(|o| o.get_ref().trim().to_string()).collect();
+        let sentence = crate::labels::join_list(&names, &labels);
         let stop = &labels["full-stop"];
         ack_blocks.push(Block::Paragraph { content: vec![Inline::text(format!("{sentence}{stop}"))] });
     }
@@ -80,16 +83,29 @@ pub fn compose(edition: &Edition, diags: &mut Diagnostics) -> Publication {
                 Section::Back => EntryKind::Back,
             },
             number: entries.len() + 1,
-            toc_title: front.toc_title.clone().map(|t| t.trim().to_string()).unwrap_or_else(|| title.clone()),
+            toc_title: front
+                .toc_title
+                .as_ref()
+                .map(|t| t.get_ref().trim().to_string())
+                .unwrap_or_else(|| title.clone()),
             title,
-            organisations: front.organisations.clone(),
-            country: front.country.clone(),
+            organisations: front.organisations.iter().map(|o| o.get_ref().trim().to_string()).collect(),
+            country: front.country.as_ref().map(|c| c.get_ref().trim().to_string()),
             blocks: document.blocks.clone(),
             source: Some(document.rel_path.clone()),
         });
     }
 
-    let cover = manifest.cover.as_ref().and_then(|cover| cover_image(edition, cover, diags));
+    let mut cover = edition.cover.as_ref().map(|(image, _)| image.clone());
+    let mut publish = |image: &mut crate::model::Image| {
+        if let Some(asset) = assets.image(&image.src) {
+            image.file = asset.name.clone();
+        }
+    };
+    for entry in &mut entries {
+        crate::model::images_mut(&mut entry.blocks, &mut publish);
+    }
+    cover.iter_mut().for_each(&mut publish);
     let mut publication = Publication { meta, labels, entries, legal, cover };
     if manifest.smart_quotes {
         localize_quotes(&mut publication);
@@ -120,7 +136,7 @@ fn meta(manifest: &Manifest) -> Meta {
     });
     Meta {
         title: manifest.title.get_ref().trim().to_string(),
-        subtitle: manifest.subtitle.clone(),
+        subtitle: text(&manifest.subtitle),
         language,
         lang,
         region,
@@ -130,13 +146,18 @@ fn meta(manifest: &Manifest) -> Meta {
         month: date.month,
         day: date.day,
         identifier,
-        publisher: manifest.publisher.name.clone(),
-        publisher_short: manifest.publisher.short_name.clone(),
-        unit: manifest.publisher.unit.clone(),
-        subject: manifest.subject.clone(),
-        keywords: manifest.keywords.clone(),
+        publisher: manifest.publisher.name.get_ref().trim().to_string(),
+        publisher_short: text(&manifest.publisher.short_name),
+        unit: text(&manifest.publisher.unit),
+        subject: text(&manifest.subject),
+        keywords: manifest.keywords.iter().map(|k| k.get_ref().trim().to_string()).collect(),
         file_stem,
     }
+}
+
+/// An optional one-line text of the manifest, trimmed.
+fn text(value: &Option<toml::Spanned<String>>) -> Option<String> {
+    value.as_ref().map(|v| v.get_ref().trim().to_string())
 }
 
 /// Parses a Markdown text from the manifest; problems point at the TOML value.
@@ -148,58 +169,17 @@ fn manifest_markdown(
 ) -> Vec<Block> {
     let inner = SourceFile::new(&file.path, text.get_ref().clone());
     let mut local = Diagnostics::default();
-    let blocks = crate::markdown::parse(&inner, 0, "", context, &mut local);
+    let parsed = crate::markdown::parse(&inner, 0, "", context, &mut local);
+    if !parsed.images.is_empty() {
+        local.push(Diagnostic::error("images cannot be shown in the manifest's texts").hint("put photos in a story"));
+    }
+    let blocks = parsed.blocks;
     // Re-anchor each problem on the manifest value it came from.
     for mut d in local.items().iter().cloned() {
         d.location = Some(crate::diag::Location::Span(file.clone(), text.span()));
         diags.push(d);
     }
     blocks
-}
-
-fn cover_image(edition: &Edition, cover: &crate::manifest::Cover, diags: &mut Diagnostics) -> Option<Image> {
-    let file = &edition.manifest.file;
-    let rel = match crate::content::normalize_relative(cover.image.get_ref()) {
-        Ok(rel) => rel,
-        Err(reason) => {
-            diags.push(
-                Diagnostic::error(format!("the cover image `{}` {reason}", cover.image.get_ref()))
-                    .at(file, cover.image.span()),
-            );
-            return None;
-        }
-    };
-    let path = edition.dir.join(&rel);
-    let extension = std::path::Path::new(&rel).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    if !path.is_file() {
-        diags.push(
-            Diagnostic::error(format!("the cover image `{rel}` does not exist"))
-                .at(file, cover.image.span())
-                .hint("give a path relative to the edition folder, e.g. images/logo.png"),
-        );
-        return None;
-    }
-    if !crate::markdown::IMAGE_EXTENSIONS.contains(&extension.as_str()) {
-        diags.push(
-            Diagnostic::error(format!("`{rel}` is not a supported image format"))
-                .at(file, cover.image.span())
-                .hint("use PNG, JPEG, GIF or SVG"),
-        );
-        return None;
-    }
-    if let Err(reason) = crate::content::confine(&edition.dir, &path) {
-        diags.push(Diagnostic::error(format!("the cover image `{rel}` {reason}")).at(file, cover.image.span()));
-        return None;
-    }
-    if cover.alt.get_ref().trim().is_empty() {
-        diags.push(
-            Diagnostic::error("the cover image has no alt text")
-                .at(file, cover.alt.span())
-                .hint("describe the image, e.g. alt = \"UNODC logo\""),
-        );
-        return None;
-    }
-    Some(Image { src: rel, alt: cover.alt.get_ref().trim().to_string() })
 }
 
 /// Turns the curly double quotes of smart punctuation into the language's

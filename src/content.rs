@@ -1,26 +1,20 @@
-//! COLLECT: read the Markdown files named by the manifest, split their front
-//! matter, and parse their bodies (through [`crate::markdown`]).
-//!
-//! Everything a manifest or story references must stay inside the edition
-//! folder: `..` that climbs out, absolute paths and symlinks that resolve
-//! outside are rejected.
+//! COLLECT: read the Markdown files named by the manifest (through
+//! [`crate::files`], which keeps every read inside the edition), split their
+//! front matter, and parse their bodies (through [`crate::markdown`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, Failed, SourceFile};
+use crate::files::{self, SourceError, read_source};
 use crate::manifest::LoadedManifest;
-use crate::model::Block;
-
-/// Largest Markdown or manifest file anthology reads (a story is a few dozen kilobytes).
-pub const MAX_TEXT_BYTES: u64 = 4 * 1024 * 1024;
-/// Largest image file anthology embeds.
-pub const MAX_IMAGE_BYTES: u64 = 40 * 1024 * 1024;
+use crate::markdown::{ImageUse, ParseContext};
+use crate::model::{Block, Image};
 
 /// A Markdown file of the edition, read and parsed.
 #[derive(Debug, Clone)]
@@ -32,6 +26,8 @@ pub struct Document {
     pub file: Arc<SourceFile>,
     pub front: FrontMatter,
     pub blocks: Vec<Block>,
+    /// The images it shows, where they are referenced.
+    pub images: Vec<ImageUse>,
 }
 
 /// The TOML front matter between `+++` lines at the top of a Markdown file.
@@ -41,11 +37,11 @@ pub struct FrontMatter {
     pub title: Spanned<String>,
     /// The title printed in the table of contents and the bookmarks, when shorter.
     #[serde(default)]
-    pub toc_title: Option<String>,
+    pub toc_title: Option<Spanned<String>>,
     #[serde(default)]
-    pub organisations: Vec<String>,
+    pub organisations: Vec<Spanned<String>>,
     #[serde(default)]
-    pub country: Option<String>,
+    pub country: Option<Spanned<String>>,
 }
 
 /// Where a Markdown file sits in the publication.
@@ -62,16 +58,15 @@ pub struct Edition {
     pub dir: PathBuf,
     pub manifest: LoadedManifest,
     pub documents: Vec<(Section, Document)>,
+    /// The manifest's `[cover]` image, and where the manifest names it.
+    pub cover: Option<(Image, ImageUse)>,
 }
 
-/// What Markdown parsing needs to know about the edition.
-pub struct ParseContext<'a> {
-    /// Edition-relative path → entry id, to resolve links between entries.
-    pub entries: &'a BTreeMap<String, String>,
-    /// The edition folder, for images.
-    pub edition: &'a Path,
-    /// Straight quotes, `--` and `...` become typographic (manifest `smart-quotes`).
-    pub smart_punctuation: bool,
+impl Edition {
+    /// Every image the edition shows, where it is referenced.
+    pub fn image_uses(&self) -> impl Iterator<Item = &ImageUse> {
+        self.documents.iter().flat_map(|(_, d)| &d.images).chain(self.cover.as_ref().map(|(_, u)| u))
+    }
 }
 
 /// Reads every file the manifest lists and parses it.
@@ -89,8 +84,11 @@ pub fn collect(edition: &Path, manifest: LoadedManifest, diags: &mut Diagnostics
     let mut listed = Vec::new();
     let mut ids = BTreeSet::from(["acknowledgements".to_string(), "toc".to_string(), "cover".to_string()]);
     let mut entries = BTreeMap::new();
+    // Two spellings of one file (`stories//x.md`, `stories/../stories/x.md`, a
+    // symlink) would publish it twice: compare normalised and resolved paths.
+    let mut seen: BTreeMap<PathBuf, (String, Range<usize>)> = BTreeMap::new();
     for (section, path) in sections {
-        let rel = match normalize_relative(path.get_ref()) {
+        let rel = match files::normalize_relative(path.get_ref()) {
             Ok(rel) => rel,
             Err(reason) => {
                 diags.push(
@@ -101,35 +99,90 @@ pub fn collect(edition: &Path, manifest: LoadedManifest, diags: &mut Diagnostics
                 continue;
             }
         };
+        let identity = files::identity(&edition.join(&rel)).unwrap_or_else(|| PathBuf::from(&rel));
+        if let Some((first, span)) = seen.get(&identity) {
+            let (line, _) = manifest.file.line_col(span.start);
+            let same = if *first == rel { String::new() } else { format!(" (as `{first}`)") };
+            diags.push(
+                Diagnostic::error(format!("`{}` is listed twice", path.get_ref()))
+                    .at(&manifest.file, path.span())
+                    .hint(format!("the same file is already listed on line {line}{same}; an entry can appear once")),
+            );
+            continue;
+        }
+        seen.insert(identity, (rel.clone(), path.span()));
         let id = unique_id(&rel, &mut ids);
         entries.insert(rel.clone(), id.clone());
         listed.push((section, rel, id, path.span()));
     }
 
-    let context = ParseContext { entries: &entries, edition, smart_punctuation: m.smart_quotes };
+    let context = ParseContext { entries: &entries, smart_punctuation: m.smart_quotes };
     let mut documents = Vec::new();
     for (section, rel, id, span) in listed {
         let path = edition.join(&rel);
         let located = |d: Diagnostic| d.at(&manifest.file, span.clone());
-        if let Err(reason) = confine(edition, &path) {
+        if let Err(reason) = files::confine(edition, &path) {
             diags.push(located(Diagnostic::error(format!("`{rel}` {reason}"))));
             continue;
         }
-        let Ok(text) = read_text(&path, diags) else { continue };
-        let Some(text) = text else {
-            diags.push(located(
-                Diagnostic::error(format!("`{rel}` does not exist"))
-                    .hint(format!("create {} or remove it from [contents]", path.display())),
-            ));
-            continue;
+        let file = match read_source(&path) {
+            Ok(file) => file,
+            Err(SourceError::Missing) => {
+                diags.push(located(
+                    Diagnostic::error(format!("`{rel}` does not exist"))
+                        .hint(format!("create {} or remove it from [contents]", path.display())),
+                ));
+                continue;
+            }
+            Err(SourceError::Other(diagnostic)) => {
+                diags.push(diagnostic);
+                continue;
+            }
         };
-        let file = SourceFile::new(&path, text);
         if let Ok(document) = parse_document(file, rel, id, &context, diags) {
             documents.push((section, document));
         }
     }
+    let cover = m.cover.as_ref().and_then(|cover| cover_image(&manifest, cover, diags));
     diags.check()?;
-    Ok(Edition { dir: edition.to_path_buf(), manifest, documents })
+    Ok(Edition { dir: edition.to_path_buf(), manifest, documents, cover })
+}
+
+/// The `[cover]` image: its path checked like a story's; the file itself is
+/// read and checked with the other images.
+fn cover_image(
+    manifest: &LoadedManifest,
+    cover: &crate::manifest::Cover,
+    diags: &mut Diagnostics,
+) -> Option<(Image, ImageUse)> {
+    let file = &manifest.file;
+    let written = cover.image.get_ref();
+    let rel = match files::normalize_relative(written).map_err(str::to_string).and_then(|rel| {
+        crate::markdown::check_extension(&rel)
+            .map(|()| rel)
+            .map_err(|hint| format!("is not a supported image format ({hint})"))
+    }) {
+        Ok(rel) => rel,
+        Err(reason) => {
+            diags.push(
+                Diagnostic::error(format!("the cover image `{written}` {reason}"))
+                    .at(file, cover.image.span())
+                    .hint("give a path relative to the edition folder, e.g. images/logo.png"),
+            );
+            return None;
+        }
+    };
+    if cover.alt.get_ref().trim().is_empty() {
+        diags.push(
+            Diagnostic::error("the cover image has no alt text")
+                .at(file, cover.alt.span())
+                .hint("describe the image, e.g. alt = \"UNODC logo\""),
+        );
+        return None;
+    }
+    let image = Image { src: rel.clone(), alt: cover.alt.get_ref().trim().to_string(), file: String::new() };
+    let image_use = ImageUse { src: rel, written: written.clone(), file: file.clone(), span: cover.image.span() };
+    Some((image, image_use))
 }
 
 /// Splits front matter and parses a Markdown file's body.
@@ -142,16 +195,25 @@ pub fn parse_document(
 ) -> Result<Document, Failed> {
     let (front_span, body_start) = split_front_matter(&file, diags)?;
     let front_text = &file.text[front_span.clone()];
-    let front: FrontMatter = toml::from_str(front_text)
-        .map_err(|err| diags.fail(crate::manifest::toml_error(&file, front_span.start, &err)))?;
-    if front.title.get_ref().trim().is_empty() {
-        diags.push(
-            Diagnostic::error("the title is empty")
-                .at(&file, front.title.span().start + front_span.start..front.title.span().end + front_span.start),
-        );
+    let front: FrontMatter =
+        toml::from_str(front_text).map_err(|err| diags.fail(crate::diag::from_toml(&file, front_span.start, &err)))?;
+    {
+        use crate::manifest::{TextKind, check_text};
+        let mut check = |value: &Spanned<String>, what: &str| {
+            for diagnostic in check_text(&file, front_span.start, value, what, TextKind::Line) {
+                diags.push(diagnostic);
+            }
+        };
+        check(&front.title, "the title");
+        front.toc_title.iter().for_each(|t| check(t, "the toc-title"));
+        front.organisations.iter().for_each(|o| check(o, "an organisation"));
+        front.country.iter().for_each(|c| check(c, "the country"));
     }
-    let blocks = crate::markdown::parse(&file, body_start, &rel_path, context, diags);
-    if blocks.is_empty() {
+    let before = diags.counts().0;
+    let crate::markdown::Parsed { blocks, images } =
+        crate::markdown::parse(&file, body_start, &rel_path, context, diags);
+    // A body whose only content was refused is not "empty": its errors say why.
+    if blocks.is_empty() && diags.counts().0 == before {
         diags.push(
             Diagnostic::error(format!("`{rel_path}` has no text after its front matter"))
                 .at(&file, body_start..file.text.len())
@@ -159,7 +221,7 @@ pub fn parse_document(
         );
     }
     diags.check()?;
-    Ok(Document { rel_path, id, file, front, blocks })
+    Ok(Document { rel_path, id, file, front, blocks, images })
 }
 
 /// Finds the `+++` front matter; returns its inner span and where the body starts.
@@ -209,78 +271,6 @@ fn line_spans(text: &str, start: usize) -> impl Iterator<Item = Range<usize>> + 
     })
 }
 
-/// Reads a UTF-8 text file. `Ok(None)` when it does not exist.
-pub fn read_text(path: &Path, diags: &mut Diagnostics) -> Result<Option<String>, Failed> {
-    let metadata = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(diags.fail(Diagnostic::error(format!("failed to read file ({err})")).in_file(path))),
-    };
-    if metadata.is_dir() {
-        return Err(diags.fail(Diagnostic::error("expected a file, found a folder").in_file(path)));
-    }
-    if metadata.len() > MAX_TEXT_BYTES {
-        return Err(diags.fail(
-            Diagnostic::error(format!(
-                "file is too large ({} MiB; the limit is {} MiB)",
-                metadata.len() / (1024 * 1024),
-                MAX_TEXT_BYTES / (1024 * 1024)
-            ))
-            .in_file(path)
-            .hint("split the text into several stories, or check that this is the right file"),
-        ));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|err| diags.fail(Diagnostic::error(format!("failed to read file ({err})")).in_file(path)))?;
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Some(text)),
-        Err(err) => {
-            let valid = err.utf8_error().valid_up_to();
-            let bytes = err.into_bytes();
-            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-            let file = SourceFile::new(path, prefix);
-            Err(diags.fail(
-                Diagnostic::error(format!("the file is not valid UTF-8 (byte 0x{:02X})", bytes[valid]))
-                    .at(&file, valid..valid)
-                    .hint("save the file as UTF-8 in your editor"),
-            ))
-        }
-    }
-}
-
-/// Lexically normalises an edition-relative path, refusing ones that leave the folder.
-pub fn normalize_relative(path: &str) -> Result<String, &'static str> {
-    if path.is_empty() {
-        return Err("is an empty path");
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for component in Path::new(path).components() {
-        match component {
-            Component::Normal(part) => parts.push(part.to_str().ok_or("is not valid UTF-8")?),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if parts.pop().is_none() {
-                    return Err("points outside the edition folder");
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => return Err("is an absolute path"),
-        }
-    }
-    if parts.is_empty() {
-        return Err("is not a file");
-    }
-    Ok(parts.join("/"))
-}
-
-/// Checks that a path, with symlinks resolved, stays inside the edition folder.
-pub fn confine(edition: &Path, path: &Path) -> Result<(), &'static str> {
-    let (Ok(root), Ok(target)) = (edition.canonicalize(), path.canonicalize()) else {
-        // A missing file is reported by whoever reads it.
-        return Ok(());
-    };
-    if target.starts_with(&root) { Ok(()) } else { Err("resolves outside the edition folder (symlink)") }
-}
-
 /// A file-name-safe id from a path's stem, made unique among `taken`.
 fn unique_id(rel: &str, taken: &mut BTreeSet<String>) -> String {
     let stem = Path::new(rel).file_stem().and_then(|s| s.to_str()).unwrap_or("entry");
@@ -302,45 +292,14 @@ fn unique_id(rel: &str, taken: &mut BTreeSet<String>) -> String {
 /// Markdown files in the edition folder that the manifest does not list.
 pub fn unlisted_markdown(edition: &Edition) -> Vec<String> {
     let listed: BTreeSet<&str> = edition.documents.iter().map(|(_, d)| d.rel_path.as_str()).collect();
-    let mut found = Vec::new();
-    walk_markdown(&edition.dir, &edition.dir, &mut found);
-    found.retain(|p| !listed.contains(p.as_str()));
-    found.sort();
+    let mut found = files::walk(&edition.dir, &edition.dir, &["layouts"]);
+    found.retain(|p| p.ends_with(".md") && !listed.contains(p.as_str()));
     found
-}
-
-fn walk_markdown(root: &Path, dir: &Path, found: &mut Vec<String>) {
-    let Ok(read) = std::fs::read_dir(dir) else { return };
-    for entry in read.flatten() {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') || name == "layouts" {
-            continue;
-        }
-        if kind.is_dir() {
-            walk_markdown(root, &path, found);
-        } else if name.ends_with(".md")
-            && let Ok(rel) = path.strip_prefix(root)
-        {
-            found.push(rel.to_string_lossy().replace('\\', "/"));
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_may_not_leave_the_edition() {
-        assert_eq!(normalize_relative("stories/../intro.md"), Ok("intro.md".to_string()));
-        assert_eq!(normalize_relative("./a/b.md"), Ok("a/b.md".to_string()));
-        assert!(normalize_relative("../other/a.md").is_err());
-        assert!(normalize_relative("/etc/passwd").is_err());
-        assert!(normalize_relative("a/../../b.md").is_err());
-    }
 
     #[test]
     fn ids_are_unique_and_safe() {

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use codespan_reporting::diagnostic::{Diagnostic as Snippet, Label, Severity as SnippetSeverity};
 use codespan_reporting::files::SimpleFile;
@@ -27,23 +27,74 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The text, exactly as read (before any normalisation).
     pub text: String,
+    /// Byte offset of each line's start, computed once on first use: a file
+    /// with thousands of problems must not be scanned once per problem.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     /// Wraps a file's path and text for use in diagnostics.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Self> {
-        Arc::new(Self { path: path.into(), text: text.into() })
+        Arc::new(Self { path: path.into(), text: text.into(), line_starts: OnceLock::new() })
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| codespan_reporting::files::line_starts(&self.text).collect())
+    }
+
+    /// 0-based index of the line holding a byte offset.
+    fn line_index(&self, offset: usize) -> usize {
+        self.line_starts().partition_point(|&start| start <= offset).saturating_sub(1)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
-        (line, col)
+        let line = self.line_index(offset);
+        let line_start = self.line_starts()[line];
+        let col = self.text[line_start..offset].chars().count() + 1;
+        (line + 1, col)
     }
+}
+
+/// One source file as codespan-reporting's file database, over the cached line index.
+impl<'a> codespan_reporting::files::Files<'a> for SourceFile {
+    type FileId = ();
+    type Name = String;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<String, codespan_reporting::files::Error> {
+        Ok(printable(&self.path.display().to_string()))
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(&self.text)
+    }
+
+    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(SourceFile::line_index(self, byte_index))
+    }
+
+    fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        let starts = self.line_starts();
+        let start = *starts.get(line_index).ok_or(codespan_reporting::files::Error::LineTooLarge {
+            given: line_index,
+            max: starts.len().saturating_sub(1),
+        })?;
+        let end = starts.get(line_index + 1).copied().unwrap_or(self.text.len());
+        Ok(start..end)
+    }
+}
+
+/// Text safe to print on a terminal: control characters (a NUL in a path, an
+/// escape sequence in a file name) are shown as `\u{…}` instead of being sent raw.
+pub fn printable(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' { format!("\\u{{{:04X}}}", c as u32) } else { c.to_string() })
+        .collect()
 }
 
 fn floor_char_boundary(text: &str, mut index: usize) -> usize {
@@ -121,7 +172,7 @@ impl Diagnostic {
     pub fn short(&self) -> String {
         let mut out = String::new();
         if let Some(path) = self.path() {
-            let _ = write!(out, "{}", path.display());
+            let _ = write!(out, "{}", printable(&path.display().to_string()));
             if let Some((line, col)) = self.line_col() {
                 let _ = write!(out, ":{line}:{col}");
             }
@@ -131,7 +182,7 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = write!(out, "{severity}: {}", self.message);
+        let _ = write!(out, "{severity}: {}", printable(&self.message));
         out
     }
 }
@@ -217,23 +268,23 @@ pub fn emit(out: &mut dyn WriteColor, diagnostics: &[Diagnostic], format: Diagno
                     Severity::Error => SnippetSeverity::Error,
                     Severity::Warning => SnippetSeverity::Warning,
                 };
-                let notes = diagnostic.hints.iter().map(|h| format!("hint: {h}")).collect();
+                let notes = diagnostic.hints.iter().map(|h| format!("hint: {}", printable(h))).collect();
+                let message = printable(&diagnostic.message);
                 match &diagnostic.location {
                     Some(Location::Span(file, span)) => {
-                        let name = file.path.display().to_string();
-                        let simple = SimpleFile::new(name, file.text.as_str());
                         let start = floor_char_boundary(&file.text, span.start.min(file.text.len()));
                         let end = floor_char_boundary(&file.text, span.end.clamp(start, file.text.len()));
                         let snippet = Snippet::new(severity)
-                            .with_message(&diagnostic.message)
+                            .with_message(message)
                             .with_labels(vec![Label::primary((), start..end)])
                             .with_notes(notes);
-                        term::emit_to_write_style(out, &config, &simple, &snippet).map_err(std::io::Error::other)?;
+                        term::emit_to_write_style(out, &config, file.as_ref(), &snippet)
+                            .map_err(std::io::Error::other)?;
                     }
                     _ => {
-                        let mut message = diagnostic.message.clone();
+                        let mut message = message;
                         if let Some(Location::Path(path)) = &diagnostic.location {
-                            message = format!("{}: {message}", path.display());
+                            message = format!("{}: {message}", printable(&path.display().to_string()));
                         }
                         let snippet = Snippet::<()>::new(severity).with_message(message).with_notes(notes);
                         let empty = SimpleFile::new(String::new(), String::new());
@@ -244,6 +295,44 @@ pub fn emit(out: &mut dyn WriteColor, diagnostics: &[Diagnostic], format: Diagno
         }
     }
     Ok(())
+}
+
+/// Turns a TOML or serde error into a diagnostic with a helpful hint.
+pub fn from_toml(file: &Arc<SourceFile>, offset: usize, err: &toml::de::Error) -> Diagnostic {
+    let span = err.span().map_or(0..0, |s| s.start + offset..s.end + offset);
+    let message = err.message().trim().to_string();
+    let mut diagnostic;
+    if let Some((unknown, expected)) = parse_unknown_field(&message) {
+        diagnostic = Diagnostic::error(format!("unknown key `{unknown}`")).at(file, span);
+        let known: Vec<&str> = expected.iter().map(String::as_str).collect();
+        if let Some(close) = suggest(&unknown, known.iter().copied()) {
+            diagnostic = diagnostic.hint(format!("did you mean `{close}`?"));
+        }
+        diagnostic = diagnostic.hint(format!("known keys here: {}", known.join(", ")));
+    } else if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+        diagnostic = Diagnostic::error(format!("missing key `{field}`"))
+            .at(file, span)
+            .hint(format!("add `{field} = …` to this table"));
+    } else {
+        diagnostic = Diagnostic::error(format!("invalid {} ({message})", kind_of(file))).at(file, span);
+        if message.contains("invalid type") {
+            diagnostic = diagnostic
+                .hint("check the value's type: text needs quotes, a date is written 2026-06-01 without quotes");
+        }
+    }
+    diagnostic
+}
+
+fn kind_of(file: &SourceFile) -> &'static str {
+    if file.path.extension().is_some_and(|e| e == "toml") { "manifest" } else { "front matter" }
+}
+
+/// Splits serde's "unknown field `x`, expected one of `a`, `b`" message.
+fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let expected = rest.split('`').enumerate().filter(|(i, _)| i % 2 == 1).map(|(_, s)| s.to_string()).collect();
+    Some((unknown.to_string(), expected))
 }
 
 /// The known name closest to `unknown`, if one is close enough to be a likely typo.

@@ -58,43 +58,26 @@ pub fn bundled() -> Arc<FontStore> {
 
 /// Font files an edition may add in its own `fonts/` folder.
 const FONT_EXTENSIONS: &[&str] = &["ttf", "otf", "ttc", "otc"];
-/// Largest font file anthology reads from an edition.
-const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The bundled fonts plus those in the edition's `fonts/` folder (for a
 /// script the bundled ones lack); an edition's font comes first, so it can
 /// also replace a bundled family.
 pub fn for_edition(edition: &Path, diags: &mut Diagnostics) -> Result<Arc<FontStore>, Failed> {
-    let dir = edition.join("fonts");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(bundled()) };
-    let mut paths: Vec<_> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| FONT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        })
-        .collect();
-    paths.sort();
+    let paths = edition_font_files(edition);
     if paths.is_empty() {
         return Ok(bundled());
     }
     let mut fonts = Vec::new();
     let mut hasher = sha2::Sha256::new();
     for path in paths {
-        if let Err(reason) = crate::content::confine(edition, &path) {
-            diags.push(Diagnostic::error(format!("font file {reason}")).in_file(&path));
+        if let Err(reason) = crate::files::confine(edition, &path) {
+            diags.push(Diagnostic::error(format!("the font file {reason}")).in_file(&path));
             continue;
         }
-        if std::fs::metadata(&path).map(|m| m.len() > MAX_FONT_BYTES).unwrap_or(false) {
-            diags.push(Diagnostic::error("font file is larger than 64 MiB").in_file(&path));
-            continue;
-        }
-        let data = match std::fs::read(&path) {
+        let data = match crate::files::read(&path, crate::files::MAX_FONT_BYTES) {
             Ok(data) => data,
             Err(err) => {
-                diags.push(Diagnostic::error(format!("failed to read font ({err})")).in_file(&path));
+                diags.push(Diagnostic::error(format!("the font file {err}")).in_file(&path));
                 continue;
             }
         };
@@ -114,6 +97,22 @@ pub fn for_edition(edition: &Path, diags: &mut Diagnostics) -> Result<Arc<FontSt
     let digest = hasher.finalize();
     let id = u128::from_le_bytes(digest[..16].try_into().expect("16 bytes")) | 1;
     Ok(Arc::new(FontStore::new(fonts, id)))
+}
+
+/// The font files in an edition's `fonts/` folder, sorted.
+pub fn edition_font_files(edition: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(edition.join("fonts")) else { return vec![] };
+    let mut paths: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| FONT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        })
+        .collect();
+    paths.sort();
+    paths
 }
 
 /// Characters that need no glyph: spaces, controls and format characters

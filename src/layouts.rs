@@ -50,18 +50,25 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Vec<LayoutFile>, 
     let mut own = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
-        if !path.is_file() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || path.is_dir() {
             continue;
         }
-        if let Err(reason) = crate::content::confine(edition, &path) {
-            diags.push(Diagnostic::error(format!("layout file {reason}")).in_file(&path));
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+            diags.push(
+                Diagnostic::error("a layout file's name may hold only letters, digits, `-`, `_` and `.`")
+                    .in_file(&path)
+                    .hint("rename the file; layouts import each other by these names"),
+            );
             continue;
         }
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                own.push(LayoutFile { name: entry.file_name().to_string_lossy().into_owned(), bytes, path: Some(path) })
-            }
-            Err(err) => diags.push(Diagnostic::error(format!("failed to read layout file ({err})")).in_file(&path)),
+        if let Err(reason) = crate::files::confine(edition, &path) {
+            diags.push(Diagnostic::error(format!("the layout file {reason}")).in_file(&path));
+            continue;
+        }
+        match crate::files::read(&path, crate::files::MAX_FONT_BYTES) {
+            Ok(bytes) => own.push(LayoutFile { name, bytes, path: Some(path) }),
+            Err(err) => diags.push(Diagnostic::error(format!("the layout file {err}")).in_file(&path)),
         }
     }
     diags.check()?;

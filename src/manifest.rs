@@ -5,7 +5,6 @@
 //! points at the manifest's own line and column.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -23,7 +22,7 @@ pub const MANIFEST_FILE: &str = "publication.toml";
 pub struct Manifest {
     pub title: Spanned<String>,
     #[serde(default)]
-    pub subtitle: Option<String>,
+    pub subtitle: Option<Spanned<String>>,
     /// A BCP 47 language tag.
     pub language: Spanned<String>,
     /// The publication date (a TOML date: `2026-06-01`).
@@ -34,9 +33,9 @@ pub struct Manifest {
     #[serde(default)]
     pub file_stem: Option<Spanned<String>>,
     #[serde(default)]
-    pub subject: Option<String>,
+    pub subject: Option<Spanned<String>>,
     #[serde(default)]
-    pub keywords: Vec<String>,
+    pub keywords: Vec<Spanned<String>>,
     /// Straight quotes become the language's quotation marks (and `--`,
     /// `---`, `...` become dashes and an ellipsis).
     #[serde(default)]
@@ -47,7 +46,7 @@ pub struct Manifest {
     pub contents: Contents,
     /// Overrides of generated strings, by label name.
     #[serde(default)]
-    pub labels: BTreeMap<Spanned<String>, String>,
+    pub labels: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     pub cover: Option<Cover>,
     /// What this translation was made from (written by `anthology init`).
@@ -59,12 +58,12 @@ pub struct Manifest {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Publisher {
-    pub name: String,
+    pub name: Spanned<String>,
     /// A short form printed on the cover, e.g. `UNODC`.
     #[serde(default)]
-    pub short_name: Option<String>,
+    pub short_name: Option<Spanned<String>>,
     #[serde(default)]
-    pub unit: Option<String>,
+    pub unit: Option<Spanned<String>>,
 }
 
 /// `[acknowledgements]`
@@ -75,7 +74,7 @@ pub struct Acknowledgements {
     pub text: Spanned<String>,
     /// Printed after the text as one sentence: "A, B, and C."
     #[serde(default)]
-    pub organisations: Vec<String>,
+    pub organisations: Vec<Spanned<String>>,
 }
 
 /// `[legal]`
@@ -129,17 +128,17 @@ pub struct LoadedManifest {
 /// Reads and checks `<edition>/publication.toml`.
 pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<LoadedManifest, Failed> {
     let path = edition.join(MANIFEST_FILE);
-    let text = match crate::content::read_text(&path, diags)? {
-        Some(text) => text,
-        None => {
+    let file = match crate::files::read_source(&path) {
+        Ok(file) => file,
+        Err(crate::files::SourceError::Missing) => {
             return Err(diags.fail(
                 Diagnostic::error(format!("no {MANIFEST_FILE} in {}", edition.display()))
                     .in_file(&path)
                     .hint("an edition folder holds a publication.toml manifest and its stories; see README.md"),
             ));
         }
+        Err(crate::files::SourceError::Other(diagnostic)) => return Err(diags.fail(diagnostic)),
     };
-    let file = SourceFile::new(&path, text);
     let manifest = parse(&file, diags)?;
     manifest.validate(&file, diags);
     diags.check()?;
@@ -150,54 +149,36 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<LoadedManifest, F
 pub fn parse(file: &Arc<SourceFile>, diags: &mut Diagnostics) -> Result<Manifest, Failed> {
     let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
     let offset = file.text.len() - text.len();
-    toml::from_str::<Manifest>(text).map_err(|err| diags.fail(toml_error(file, offset, &err)))
-}
-
-/// Turns a TOML or serde error into a diagnostic with a helpful hint.
-pub fn toml_error(file: &Arc<SourceFile>, offset: usize, err: &toml::de::Error) -> Diagnostic {
-    let span = err.span().map_or(0..0, |s| s.start + offset..s.end + offset);
-    let message = err.message().trim().to_string();
-    let mut diagnostic;
-    if let Some((unknown, expected)) = parse_unknown_field(&message) {
-        diagnostic = Diagnostic::error(format!("unknown key `{unknown}`")).at(file, span);
-        let known: Vec<&str> = expected.iter().map(String::as_str).collect();
-        if let Some(close) = suggest(&unknown, known.iter().copied()) {
-            diagnostic = diagnostic.hint(format!("did you mean `{close}`?"));
-        }
-        diagnostic = diagnostic.hint(format!("known keys here: {}", known.join(", ")));
-    } else if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
-        diagnostic = Diagnostic::error(format!("missing key `{field}`"))
-            .at(file, span)
-            .hint(format!("add `{field} = …` to this table"));
-    } else {
-        diagnostic = Diagnostic::error(format!("invalid {} ({message})", kind_of(file))).at(file, span);
-        if message.contains("invalid type") {
-            diagnostic = diagnostic
-                .hint("check the value's type: text needs quotes, a date is written 2026-06-01 without quotes");
-        }
-    }
-    diagnostic
-}
-
-fn kind_of(file: &SourceFile) -> &'static str {
-    if file.path.extension().is_some_and(|e| e == "toml") { "manifest" } else { "front matter" }
-}
-
-/// Splits serde's "unknown field `x`, expected one of `a`, `b`" message.
-fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (unknown, rest) = rest.split_once('`')?;
-    let expected = rest.split('`').enumerate().filter(|(i, _)| i % 2 == 1).map(|(_, s)| s.to_string()).collect();
-    Some((unknown.to_string(), expected))
+    toml::from_str::<Manifest>(text).map_err(|err| diags.fail(crate::diag::from_toml(file, offset, &err)))
 }
 
 impl Manifest {
     /// Checks what serde cannot: the language tag, the identifier, paths, duplicates.
     pub fn validate(&self, file: &Arc<SourceFile>, diags: &mut Diagnostics) {
-        let at = |span: Range<usize>| span;
-        if self.title.get_ref().trim().is_empty() {
-            diags.push(Diagnostic::error("the title is empty").at(file, at(self.title.span())));
+        let mut check = |value: &Spanned<String>, what: &str, kind: TextKind| {
+            for diagnostic in check_text(file, 0, value, what, kind) {
+                diags.push(diagnostic);
+            }
+        };
+        check(&self.title, "the title", TextKind::Line);
+        for (value, what) in [
+            (&self.subtitle, "the subtitle"),
+            (&self.subject, "the subject"),
+            (&self.publisher.short_name, "the publisher's short name"),
+            (&self.publisher.unit, "the publisher's unit"),
+        ] {
+            if let Some(value) = value {
+                check(value, what, TextKind::Line);
+            }
         }
+        check(&self.publisher.name, "the publisher's name", TextKind::Line);
+        self.keywords.iter().for_each(|k| check(k, "a keyword", TextKind::Line));
+        self.acknowledgements.organisations.iter().for_each(|o| check(o, "an organisation", TextKind::Line));
+        self.labels.values().for_each(|v| check(v, "a label", TextKind::Line));
+        check(&self.acknowledgements.text, "the acknowledgements text", TextKind::Markdown);
+        check(&self.legal.citation, "the citation", TextKind::Markdown);
+        self.legal.notices.iter().for_each(|n| check(n, "a notice", TextKind::Markdown));
+        self.legal.disclaimers.iter().for_each(|d| check(d, "a disclaimer", TextKind::Markdown));
         if let Err(err) = self.language.get_ref().parse::<unic_langid::LanguageIdentifier>() {
             diags.push(
                 Diagnostic::error(format!("`{}` is not a BCP 47 language tag ({err})", self.language.get_ref()))
@@ -205,12 +186,18 @@ impl Manifest {
                     .hint("use a tag such as en, fr, es, ru, ar, zh or zh-Hans"),
             );
         }
-        if self.date.get_ref().date.is_none() {
-            diags.push(
+        match self.date.get_ref().date {
+            None => diags.push(
                 Diagnostic::error("the date has no calendar day")
                     .at(file, self.date.span())
                     .hint("write a TOML date such as 2026-06-01"),
-            );
+            ),
+            Some(date) if !(1980..=2107).contains(&date.year) => diags.push(
+                Diagnostic::error(format!("the year {} is outside 1980–2107", date.year))
+                    .at(file, self.date.span())
+                    .hint("the EPUB's zip format records times from 1980 to 2107 only"),
+            ),
+            Some(_) => {}
         }
         if parse_identifier(self.identifier.get_ref()).is_none() {
             diags.push(
@@ -222,7 +209,16 @@ impl Manifest {
         if let Some(stem) = &self.file_stem {
             let ok = !stem.get_ref().is_empty()
                 && stem.get_ref().chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
-            if !ok {
+            if stem.get_ref().len() > MAX_STEM_CHARS {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "file-stem is {} characters long; the limit is {MAX_STEM_CHARS}",
+                        stem.get_ref().len()
+                    ))
+                    .at(file, stem.span())
+                    .hint("artifact names add the language and an extension; keep the stem short"),
+                );
+            } else if !ok {
                 diags.push(
                     Diagnostic::error(format!("file-stem `{}` is not a plain file name", stem.get_ref()))
                         .at(file, stem.span())
@@ -236,20 +232,6 @@ impl Manifest {
                     .in_file(&file.path)
                     .hint("list the story files under [contents] stories = [\"stories/…md\"]"),
             );
-        }
-        let mut seen: BTreeMap<String, Range<usize>> = BTreeMap::new();
-        for path in self.content_paths() {
-            let normal = path.get_ref().trim_start_matches("./").to_string();
-            if let Some(first) = seen.get(&normal) {
-                let (line, _) = file.line_col(first.start);
-                diags.push(
-                    Diagnostic::error(format!("`{normal}` is listed twice"))
-                        .at(file, path.span())
-                        .hint(format!("it is already listed on line {line}; an entry can appear once")),
-                );
-            } else {
-                seen.insert(normal, path.span());
-            }
         }
         for key in self.labels.keys() {
             if !crate::labels::is_known(key.get_ref()) {
@@ -266,6 +248,68 @@ impl Manifest {
     pub fn content_paths(&self) -> impl Iterator<Item = &Spanned<String>> {
         self.contents.front.iter().chain(&self.contents.stories).chain(&self.contents.back)
     }
+}
+
+/// Longest one-line text (a title, a name, a label). A title is printed on
+/// every running foot: one of 64 KiB took typst minutes to set.
+pub const MAX_LINE_CHARS: usize = 500;
+/// Longest Markdown text in the manifest (the acknowledgements, a notice).
+pub const MAX_TEXT_CHARS: usize = 20_000;
+/// Longest file stem: with the language and extension it stays far below
+/// the 255 bytes a file name may have.
+pub const MAX_STEM_CHARS: usize = 100;
+
+/// How a text value is checked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// One line of metadata (a title, a name): no control characters and no
+    /// bidirectional embedding or override, which would reach the PDF and
+    /// EPUB metadata raw.
+    Line,
+    /// A Markdown text: paragraphs.
+    Markdown,
+}
+
+/// Problems of one text value: empty, too long, or holding characters that
+/// do not belong in it. `offset` is where the TOML text starts in `file`.
+pub fn check_text(
+    file: &Arc<SourceFile>,
+    offset: usize,
+    value: &Spanned<String>,
+    what: &str,
+    kind: TextKind,
+) -> Vec<Diagnostic> {
+    let span = value.span().start + offset..value.span().end + offset;
+    let text = value.get_ref();
+    let mut out = Vec::new();
+    if text.trim().is_empty() {
+        out.push(
+            Diagnostic::error(format!("{what} is empty"))
+                .at(file, span.clone())
+                .hint("write the text, or remove the line if it is optional"),
+        );
+        return out;
+    }
+    let limit = if kind == TextKind::Line { MAX_LINE_CHARS } else { MAX_TEXT_CHARS };
+    let length = text.chars().count();
+    if length > limit {
+        out.push(
+            Diagnostic::error(format!("{what} is {length} characters long; the limit is {limit}"))
+                .at(file, span.start..span.start + 1)
+                .hint("shorten it; longer texts belong in a story"),
+        );
+    }
+    if kind == TextKind::Line
+        && let Some(c) = text.chars().find(|&c| c.is_control() || crate::checks::is_bidi_control(c))
+    {
+        let why = if c.is_control() { "a control character" } else { "a bidirectional control character" };
+        out.push(
+            Diagnostic::error(format!("{what} contains {why} (U+{:04X})", c as u32))
+                .at(file, span)
+                .hint("one-line texts are written into the PDF and EPUB metadata as they are: delete it"),
+        );
+    }
+    out
 }
 
 /// Accepts `urn:uuid:<uuid>` or a bare UUID.
@@ -330,14 +374,19 @@ stories = ["a.md"]
     }
 
     #[test]
-    fn duplicate_entries_and_bad_identifier_are_errors() {
+    fn bad_identifier_empty_and_overlong_texts_are_errors() {
         let text = MINIMAL
-            .replace(r#"stories = ["a.md"]"#, r#"stories = ["a.md", "./a.md"]"#)
-            .replace("urn:uuid:6f1c2f53-0c1d-4c8e-9a51-2b3a0e0f7d10", "my-book");
+            .replace("urn:uuid:6f1c2f53-0c1d-4c8e-9a51-2b3a0e0f7d10", "my-book")
+            .replace("name = \"Publisher\"", "name = \" \"")
+            .replace("title = \"Stories\"", &format!("title = \"{}\"", "x".repeat(MAX_LINE_CHARS + 1)))
+            .replace("citation = \"Cite me.\"", "citation = \"Cite me.\"\nnotices = [\"\u{202E}reversed\"]");
         let (_, diags) = parse_text(&text);
         let messages: Vec<_> = diags.items().iter().map(|d| d.message.as_str()).collect();
-        assert!(messages.contains(&"`a.md` is listed twice"), "{messages:?}");
         assert!(messages.contains(&"`my-book` is not a UUID"), "{messages:?}");
+        assert!(messages.contains(&"the publisher's name is empty"), "{messages:?}");
+        assert!(messages.contains(&"the title is 501 characters long; the limit is 500"), "{messages:?}");
+        // A bidi control in a Markdown text is the glyph check's business (a warning), not an error here.
+        assert_eq!(messages.len(), 3, "{messages:?}");
     }
 
     #[test]

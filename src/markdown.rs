@@ -11,15 +11,51 @@ use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, OffsetIter, Options, Parser, Tag, TagEnd};
 
-use crate::content::{MAX_IMAGE_BYTES, ParseContext, confine, normalize_relative};
+use std::collections::BTreeMap;
+
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::files::normalize_relative;
 use crate::model::{Block, Image, Inline, LinkTarget};
 
 /// The scheme that marks a link (or a photo) whose address is not known.
 pub const UNKNOWN_SCHEME: &str = "unknown:";
 
 /// Image formats both typst and EPUB readers display.
-pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg"];
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg"];
+
+/// How deeply quotes and lists may nest inside one another. Everything
+/// within the limit renders in both outputs (tested); deeper nesting is a
+/// located error, never a stack overflow.
+pub const MAX_BLOCK_DEPTH: usize = 8;
+/// How deeply emphasis, strong text and links may nest.
+pub const MAX_INLINE_DEPTH: usize = 8;
+
+/// What Markdown parsing needs to know about the edition.
+pub struct ParseContext<'a> {
+    /// Edition-relative path → entry id, to resolve links between entries.
+    pub entries: &'a BTreeMap<String, String>,
+    /// Straight quotes, `--` and `...` become typographic (manifest `smart-quotes`).
+    pub smart_punctuation: bool,
+}
+
+/// A Markdown text parsed into the model.
+pub struct Parsed {
+    pub blocks: Vec<Block>,
+    /// The images it shows, in order, where they are referenced.
+    pub images: Vec<ImageUse>,
+}
+
+/// Where an image is referenced: the images stage reads and checks the file
+/// and reports its problems here.
+#[derive(Debug, Clone)]
+pub struct ImageUse {
+    /// Edition-relative, normalised path.
+    pub src: String,
+    /// The path as written.
+    pub written: String,
+    pub file: Arc<SourceFile>,
+    pub span: Range<usize>,
+}
 
 /// Parses the body of `file` starting at byte `start`.
 pub fn parse(
@@ -28,7 +64,7 @@ pub fn parse(
     rel_path: &str,
     context: &ParseContext,
     diags: &mut Diagnostics,
-) -> Vec<Block> {
+) -> Parsed {
     let body = &file.text[start..];
     // Text is printed exactly as written, unless the edition asks for
     // typographic punctuation (the quotes are then made the language's in compose).
@@ -41,8 +77,12 @@ pub fn parse(
         context,
         diags,
         heading_level: 1,
+        depth: 0,
+        inline_depth: 0,
+        images: Vec::new(),
     };
-    parser.blocks(None)
+    let blocks = parser.blocks(None);
+    Parsed { blocks, images: parser.images }
 }
 
 /// An inline piece before paragraphs are assembled: images only make sense at
@@ -60,6 +100,10 @@ struct BlockParser<'a, 'c> {
     context: &'a ParseContext<'c>,
     diags: &'a mut Diagnostics,
     heading_level: u8,
+    /// Open containers (quotes, lists; emphasis, links) around the current event.
+    depth: usize,
+    inline_depth: usize,
+    images: Vec<ImageUse>,
 }
 
 fn is_inline(event: &Event) -> bool {
@@ -122,13 +166,19 @@ impl BlockParser<'_, '_> {
                     self.heading_level = level;
                     blocks.push(Block::Heading { level, content });
                 }
+                Event::Start(Tag::BlockQuote(_) | Tag::List(_)) if self.depth >= MAX_BLOCK_DEPTH => {
+                    self.too_deep(&range, "quotes and lists", MAX_BLOCK_DEPTH);
+                }
                 Event::Start(Tag::BlockQuote(_)) => {
+                    self.depth += 1;
                     let inner = self.blocks(Some(TagEnd::BlockQuote(None)));
+                    self.depth -= 1;
                     if !inner.is_empty() {
                         blocks.push(Block::Quote { blocks: inner });
                     }
                 }
                 Event::Start(Tag::List(start)) => {
+                    self.depth += 1;
                     let mut items = Vec::new();
                     loop {
                         match self.events.next() {
@@ -137,6 +187,7 @@ impl BlockParser<'_, '_> {
                             Some(_) => {}
                         }
                     }
+                    self.depth -= 1;
                     blocks.push(Block::List { ordered: start.is_some(), start: start.unwrap_or(1), items });
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
@@ -189,6 +240,9 @@ impl BlockParser<'_, '_> {
             let (event, range) = self.events.next().expect("peeked");
             match event {
                 Event::End(end) if Some(end) == until => break,
+                Event::Start(_) if self.inline_depth >= MAX_INLINE_DEPTH => {
+                    self.too_deep(&range, "emphasis, strong text and links", MAX_INLINE_DEPTH);
+                }
                 Event::Text(text) => pieces.push(Piece::Inline(Inline::text(text.into_string()))),
                 Event::Code(text) => pieces.push(Piece::Inline(Inline::Code { text: text.into_string() })),
                 Event::SoftBreak => pieces.push(Piece::Inline(Inline::text(" "))),
@@ -202,23 +256,23 @@ impl BlockParser<'_, '_> {
                     pieces.push(Piece::Inline(Inline::text(text.into_string())))
                 }
                 Event::Start(Tag::Emphasis) => {
-                    let inner = self.pieces(Some(TagEnd::Emphasis));
+                    let inner = self.nested(TagEnd::Emphasis);
                     let content = self.inlines_only(inner);
                     pieces.push(Piece::Inline(Inline::Emph { content }));
                 }
                 Event::Start(Tag::Strong) => {
-                    let inner = self.pieces(Some(TagEnd::Strong));
+                    let inner = self.nested(TagEnd::Strong);
                     let content = self.inlines_only(inner);
                     pieces.push(Piece::Inline(Inline::Strong { content }));
                 }
                 Event::Start(Tag::Link { link_type, dest_url, .. }) => {
-                    let inner = self.pieces(Some(TagEnd::Link));
+                    let inner = self.nested(TagEnd::Link);
                     let content = self.inlines_only(inner);
                     let target = self.link_target(link_type, &dest_url, &range, &content);
                     pieces.push(Piece::Inline(Inline::Link { target, content }));
                 }
                 Event::Start(Tag::Image { dest_url, .. }) => {
-                    let inner = self.pieces(Some(TagEnd::Image));
+                    let inner = self.nested(TagEnd::Image);
                     let alt = crate::model::plain_text(&self.inlines_only(inner));
                     let image = self.image(&dest_url, alt, &range);
                     pieces.push(Piece::Image { image, span: range });
@@ -226,13 +280,45 @@ impl BlockParser<'_, '_> {
                 Event::Start(other) => {
                     // Disabled extensions: keep their text.
                     let end = other.to_end();
-                    let inner = self.pieces(Some(end));
+                    let inner = self.nested(end);
                     pieces.extend(inner);
                 }
                 _ => {}
             }
         }
         pieces
+    }
+
+    /// Inline pieces inside one more container.
+    fn nested(&mut self, end: TagEnd) -> Vec<Piece> {
+        self.inline_depth += 1;
+        let pieces = self.pieces(Some(end));
+        self.inline_depth -= 1;
+        pieces
+    }
+
+    /// Reports a container nested past the limit and skips it whole (its
+    /// `Start` is consumed), without recursing.
+    fn too_deep(&mut self, range: &Range<usize>, what: &str, limit: usize) {
+        let at = range.start..range.start + 1;
+        self.warn(
+            &at,
+            Diagnostic::error(format!("{what} are nested more than {limit} levels deep here"))
+                .hint("flatten the structure: deeper nesting cannot be printed"),
+        );
+        let mut level = 1usize;
+        for (event, _) in self.events.by_ref() {
+            match event {
+                Event::Start(_) => level += 1,
+                Event::End(_) => {
+                    level -= 1;
+                    if level == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     /// A paragraph, or a figure when it starts with an image.
@@ -384,45 +470,25 @@ impl BlockParser<'_, '_> {
                 return None;
             }
         };
-        let extension = Path::new(&rel).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        if !IMAGE_EXTENSIONS.contains(&extension.as_str()) {
-            self.bad_link(
-                range,
-                format!("`{dest}` is not a supported image format"),
-                "use PNG, JPEG, GIF or SVG images",
-            );
+        if let Err(hint) = check_extension(&rel) {
+            self.bad_link(range, format!("`{dest}` is not a supported image format"), hint);
             return None;
         }
-        let path = self.context.edition.join(&rel);
-        match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_file() => {
-                if let Err(reason) = confine(self.context.edition, &path) {
-                    self.bad_link(
-                        range,
-                        format!("the image `{dest}` {reason}"),
-                        "copy the image into the edition folder",
-                    );
-                    return None;
-                }
-                if meta.len() > MAX_IMAGE_BYTES {
-                    self.bad_link(
-                        range,
-                        format!("the image `{dest}` is too large ({} MiB)", meta.len() / (1024 * 1024)),
-                        "reduce the image to print resolution (300 dpi at its printed size)",
-                    );
-                    return None;
-                }
-            }
-            _ => {
-                self.bad_link(
-                    range,
-                    format!("the image `{dest}` does not exist"),
-                    "check the path, relative to this Markdown file",
-                );
-                return None;
-            }
+        let span = self.span(range);
+        self.images.push(ImageUse { src: rel.clone(), written: dest.to_string(), file: self.file.clone(), span });
+        Some(Image { src: rel, alt: alt.trim().to_string(), file: String::new() })
+    }
+}
+
+/// Whether a path names an image format anthology prints; the hint says what to do if not.
+pub fn check_extension(rel: &str) -> Result<(), &'static str> {
+    let extension = Path::new(rel).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match extension.as_str() {
+        e if IMAGE_EXTENSIONS.contains(&e) => Ok(()),
+        "tif" | "tiff" | "heic" | "heif" | "bmp" | "psd" => {
+            Err("EPUB readers cannot show this format: save the photo as JPEG (or PNG for graphics)")
         }
-        Some(Image { src: rel, alt: alt.trim().to_string() })
+        _ => Err("use PNG, JPEG, GIF, WebP or SVG images"),
     }
 }
 
@@ -454,10 +520,10 @@ mod tests {
     fn parse_md(text: &str) -> (Vec<Block>, Vec<String>) {
         let file = SourceFile::new("stories/a.md", text);
         let entries = BTreeMap::from([("stories/b.md".to_string(), "b".to_string())]);
-        let context = ParseContext { entries: &entries, edition: Path::new("/nonexistent"), smart_punctuation: false };
+        let context = ParseContext { entries: &entries, smart_punctuation: false };
         let mut diags = Diagnostics::default();
-        let blocks = parse(&file, 0, "stories/a.md", &context, &mut diags);
-        (blocks, diags.items().iter().map(|d| d.short()).collect())
+        let parsed = parse(&file, 0, "stories/a.md", &context, &mut diags);
+        (parsed.blocks, diags.items().iter().map(|d| d.short()).collect())
     }
 
     #[test]
@@ -521,10 +587,29 @@ mod tests {
     }
 
     #[test]
-    fn images_need_alt_text_and_a_file() {
+    fn images_need_alt_text_and_a_known_format() {
         let (_, diags) = parse_md("![](images/missing.png)\nCaption\n");
         assert!(diags.iter().any(|d| d.contains("the image has no alt text")), "{diags:?}");
-        assert!(diags.iter().any(|d| d.contains("does not exist")), "{diags:?}");
+        let (_, diags) = parse_md("![A photo](photo.heic)\n");
+        assert!(diags.iter().any(|d| d.contains("not a supported image format")), "{diags:?}");
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_a_located_error_not_a_stack_overflow() {
+        for text in [">".repeat(5000) + " x", "- ".repeat(30000) + "x", "*a ".repeat(3000) + &"b*".repeat(3000)] {
+            let (_, diags) = parse_md(&text);
+            assert!(diags.iter().any(|d| d.contains("levels deep here")), "{:?}", &diags[..diags.len().min(3)]);
+        }
+        let within = format!("{} x", ">".repeat(MAX_BLOCK_DEPTH));
+        let (blocks, diags) = parse_md(&within);
+        assert!(diags.is_empty(), "{diags:?}");
+        let mut depth = 0;
+        let mut block = &blocks[0];
+        while let Block::Quote { blocks } = block {
+            depth += 1;
+            block = &blocks[0];
+        }
+        assert_eq!(depth, MAX_BLOCK_DEPTH);
     }
 
     #[test]

@@ -133,6 +133,9 @@ pub struct Image {
     pub src: String,
     /// Text alternative for readers who cannot see the image.
     pub alt: String,
+    /// The published file name (plain ASCII, the format's extension), set
+    /// by compose from the checked assets: renderers serve the image under it.
+    pub file: String,
 }
 
 /// Inline content.
@@ -196,6 +199,18 @@ pub fn block_text(block: &Block) -> String {
         Block::Figure { caption, .. } => plain_text(caption),
         Block::Code { text } => text.clone(),
         Block::Rule => String::new(),
+    }
+}
+
+/// Calls `f` on every image inside `blocks`, to fill in what later stages know.
+pub fn images_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Image)) {
+    for block in blocks {
+        match block {
+            Block::Figure { image: Some(image), .. } => f(image),
+            Block::Quote { blocks } => images_mut(blocks, f),
+            Block::List { items, .. } => items.iter_mut().for_each(|item| images_mut(item, f)),
+            _ => {}
+        }
     }
 }
 

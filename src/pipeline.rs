@@ -37,6 +37,8 @@ pub struct BuildOptions {
 pub struct Loaded {
     pub edition: Edition,
     pub publication: Publication,
+    /// Every image, read and checked.
+    pub assets: crate::images::Assets,
     pub layouts: Vec<LayoutFile>,
     /// The bundled fonts and the edition's own.
     pub fonts: std::sync::Arc<crate::fonts::FontStore>,
@@ -63,7 +65,10 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Loaded, Failed> {
     }
     let manifest = crate::manifest::load(edition, diags)?;
     let edition = crate::content::collect(edition, manifest, diags)?;
-    let publication = crate::compose::compose(&edition, diags);
+    let uses: Vec<_> = edition.image_uses().cloned().collect();
+    let assets = crate::images::load(&edition.dir, &uses, diags);
+    diags.check()?;
+    let publication = crate::compose::compose(&edition, &assets, diags);
     let fonts = crate::fonts::for_edition(&edition.dir, diags)?;
     for diagnostic in crate::checks::glyph_coverage(&edition, &publication, &fonts) {
         diags.push(diagnostic);
@@ -73,7 +78,7 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Loaded, Failed> {
     }
     let layouts = layouts::load(&edition.dir, diags)?;
     diags.check()?;
-    Ok(Loaded { edition, publication, layouts, fonts })
+    Ok(Loaded { edition, publication, assets, layouts, fonts })
 }
 
 /// The build's fixed time: `SOURCE_DATE_EPOCH`, else the manifest's date at midnight UTC.
@@ -86,12 +91,11 @@ pub fn epoch(publication: &Publication, source_date_epoch: Option<i64>) -> i64 {
     })
 }
 
-/// A typst datetime from seconds since 1970.
-pub fn datetime(epoch: i64) -> Datetime {
+/// A typst datetime from seconds since 1970 (`None` past the year 9999).
+pub fn datetime(epoch: i64) -> Option<Datetime> {
     use chrono::{Datelike, Timelike};
-    let t = chrono::DateTime::from_timestamp(epoch, 0).unwrap_or_default();
+    let t = chrono::DateTime::from_timestamp(epoch, 0)?;
     Datetime::from_ymd_hms(t.year(), t.month() as u8, t.day() as u8, t.hour() as u8, t.minute() as u8, t.second() as u8)
-        .expect("a valid calendar time")
 }
 
 /// The artifact file names of an edition: `<stem>-<language>.pdf` / `.epub`.
@@ -124,23 +128,18 @@ impl Renderer {
     ) -> Result<Built, Failed> {
         let publication = &loaded.publication;
         let epoch = epoch(publication, options.source_date_epoch);
-        let today = datetime(epoch);
+        let today = datetime(epoch).ok_or_else(|| {
+            diags.fail(Diagnostic::error(format!("the time {epoch} (seconds since 1970) cannot be written into a PDF")))
+        })?;
         let world = match self.world.take() {
             Some((layouts, mut world))
                 if layouts_equal(&layouts, &loaded.layouts) && world.fonts().id == loaded.fonts.id =>
             {
                 world.set_today(today);
-                crate::pdf::update(&mut world, publication, &loaded.edition.dir, diags)?;
+                crate::pdf::update(&mut world, publication, &loaded.assets, diags)?;
                 world
             }
-            _ => crate::pdf::prepare(
-                publication,
-                &loaded.edition.dir,
-                &loaded.layouts,
-                loaded.fonts.clone(),
-                today,
-                diags,
-            )?,
+            _ => crate::pdf::prepare(publication, &loaded.assets, &loaded.layouts, loaded.fonts.clone(), today, diags)?,
         };
         let world = &self.world.insert((loaded.layouts.clone(), world)).1;
         let compiled = crate::pdf::compile(world, diags)?;
@@ -170,7 +169,7 @@ impl Renderer {
                 let pdf_name = artifact_name(publication, "pdf");
                 let input = crate::epub::EpubInput {
                     publication,
-                    edition: &loaded.edition.dir,
+                    assets: &loaded.assets,
                     css,
                     cover_png,
                     page_starts: &page_starts,
@@ -184,10 +183,14 @@ impl Renderer {
             } else {
                 Ok(None)
             };
-            (pdf, epub.join().expect("the EPUB thread does not panic"))
+            (pdf, epub.join().map_err(|_| Failed))
         });
         diags.extend(pdf_diags);
         diags.extend(epub_diags);
+        let epub = epub.unwrap_or_else(|failed| {
+            diags.push(Diagnostic::error("internal error: the EPUB stage panicked").hint("please report this"));
+            Err(failed)
+        });
         let pdf = pdf?;
         let epub = epub?;
         Ok(Built {

@@ -10,11 +10,21 @@ use typst_layout::{Page, PagedDocument};
 
 /// Pixels per point of the EPUB cover: 893 × 1263 for A4.
 const COVER_SCALE: f64 = 1.5;
+/// Most pixels any one picture may have: an edition's layout can set a page
+/// of 40000 pt, which at the cover's scale would need gigabytes.
+const MAX_PIXELS: f64 = 16_000_000.0;
+
+/// The scale for a page: `wanted`, or less, so that it stays within `max_pixels`.
+fn fitting_scale(page: &Page, wanted: f64, max_pixels: f64) -> f64 {
+    let size = page.frame.size();
+    let area = (size.x.to_pt() * size.y.to_pt()).max(1.0);
+    wanted.min((max_pixels / area).sqrt())
+}
 
 /// The page as a PNG for the EPUB cover.
 pub fn cover_png(page: &Page) -> Vec<u8> {
-    let options =
-        typst_render::RenderOptions { pixel_per_pt: typst::utils::Scalar::new(COVER_SCALE), render_bleed: false };
+    let scale = fitting_scale(page, COVER_SCALE, MAX_PIXELS);
+    let options = typst_render::RenderOptions { pixel_per_pt: typst::utils::Scalar::new(scale), render_bleed: false };
     encode_png(&typst_render::render(page, &options))
 }
 
@@ -45,17 +55,31 @@ const SCALE: f64 = 0.25;
 /// Space around and between thumbnails, in pixels.
 const GAP: u32 = 16;
 
-/// Renders every page and lays the thumbnails out in rows; returns PNG bytes.
-pub fn proof_sheet(document: &PagedDocument) -> Vec<u8> {
-    let options = typst_render::RenderOptions { pixel_per_pt: typst::utils::Scalar::new(SCALE), render_bleed: false };
-    let thumbnails: Vec<Pixmap> = document.pages().iter().map(|page| typst_render::render(page, &options)).collect();
+/// Renders every page and lays the thumbnails out in rows; returns PNG
+/// bytes, or nothing for pages so oddly shaped that no sheet can hold them.
+pub fn proof_sheet(document: &PagedDocument) -> Option<Vec<u8>> {
+    // However many and however large the pages, the sheet stays within the pixel budget.
+    let per_page = MAX_PIXELS * 2.0 / document.pages().len().max(1) as f64;
+    let thumbnails: Vec<Pixmap> = document
+        .pages()
+        .iter()
+        .map(|page| {
+            let scale = fitting_scale(page, SCALE, per_page.min(MAX_PIXELS));
+            let options =
+                typst_render::RenderOptions { pixel_per_pt: typst::utils::Scalar::new(scale), render_bleed: false };
+            typst_render::render(page, &options)
+        })
+        .collect();
     let cell_width = thumbnails.iter().map(Pixmap::width).max().unwrap_or(1);
     let cell_height = thumbnails.iter().map(Pixmap::height).max().unwrap_or(1);
     let columns = COLUMNS.min(thumbnails.len().max(1) as u32);
     let rows = (thumbnails.len() as u32).div_ceil(columns).max(1);
     let width = columns * cell_width + (columns + 1) * GAP;
     let height = rows * cell_height + (rows + 1) * GAP;
-    let mut sheet = Pixmap::new(width, height).expect("a proof sheet has a size");
+    if f64::from(width) * f64::from(height) > MAX_PIXELS * 4.0 {
+        return None;
+    }
+    let mut sheet = Pixmap::new(width, height)?;
     sheet.fill(Color::from_rgba8(0x8a, 0x94, 0x9c, 0xff));
     for (index, thumbnail) in thumbnails.iter().enumerate() {
         let column = index as u32 % columns;
@@ -64,5 +88,5 @@ pub fn proof_sheet(document: &PagedDocument) -> Vec<u8> {
         let y = GAP + row * (cell_height + GAP);
         sheet.draw_pixmap(x as i32, y as i32, thumbnail.as_ref(), &PixmapPaint::default(), Transform::identity(), None);
     }
-    encode_png(&sheet)
+    Some(encode_png(&sheet))
 }

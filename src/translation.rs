@@ -12,6 +12,12 @@ use crate::manifest::{MANIFEST_FILE, Manifest};
 use crate::output::sha256_hex;
 
 /// Creates `new` as a copy of `from` to be translated into `language`.
+///
+/// Exactly what `build` reads of the source is copied — the manifest, the
+/// listed Markdown files, the images they show, the edition's own layouts
+/// and fonts — through the same checks, so a symlink that leads outside the
+/// source is refused, never followed. The new folder may not lie inside the
+/// source.
 pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnostics) -> Result<Vec<PathBuf>, Failed> {
     if new.exists() && std::fs::read_dir(new).map(|mut d| d.next().is_some()).unwrap_or(true) {
         return Err(diags.fail(
@@ -20,8 +26,13 @@ pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnos
                 .hint("choose a new folder, e.g. content/fr"),
         ));
     }
-    let source = crate::manifest::load(from, diags)?;
-    let manifest = &source.manifest;
+    if inside(new, from) {
+        return Err(diags.fail(
+            Diagnostic::error(format!("the new edition would be inside the edition it copies ({})", from.display()))
+                .in_file(new)
+                .hint("put editions side by side, e.g. content/fr beside content/en"),
+        ));
+    }
     if let Some(language) = language
         && let Err(err) = language.parse::<unic_langid::LanguageIdentifier>()
     {
@@ -30,32 +41,48 @@ pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnos
                 .hint("use a tag such as fr, es, ru, ar or zh"),
         ));
     }
-
-    let io = |diags: &mut Diagnostics, path: &Path, err: std::io::Error| {
-        diags.fail(Diagnostic::error(format!("failed to copy ({err})")).in_file(path))
+    let Ok(loaded) = crate::pipeline::load(from, diags) else {
+        return Err(
+            diags.fail(Diagnostic::error("the source edition has errors; fix them before copying it").in_file(from))
+        );
     };
-    let mut written = Vec::new();
-    let mut hashes = BTreeMap::new();
-    let files: Vec<String> =
-        manifest.content_paths().filter_map(|p| crate::content::normalize_relative(p.get_ref()).ok()).collect();
-    for rel in &files {
-        let from_path = from.join(rel);
-        let bytes = std::fs::read(&from_path).map_err(|e| io(diags, &from_path, e))?;
-        let to_path = new.join(rel);
-        if let Some(parent) = to_path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io(diags, parent, e))?;
-        }
-        std::fs::write(&to_path, &bytes).map_err(|e| io(diags, &to_path, e))?;
-        hashes.insert(rel.clone(), sha256_hex(&bytes));
-        written.push(to_path);
+    let source = &loaded.edition.manifest;
+    let manifest = &source.manifest;
+
+    // Every file build reads, as (edition-relative path, bytes).
+    let mut copies: Vec<(String, Vec<u8>)> = Vec::new();
+    for (_, document) in &loaded.edition.documents {
+        copies.push((document.rel_path.clone(), document.file.text.clone().into_bytes()));
     }
-    // Images and layouts come along untranslated.
-    for folder in ["images", "layouts"] {
-        let dir = from.join(folder);
-        if dir.is_dir() {
-            copy_tree(&dir, &new.join(folder)).map_err(|e| io(diags, &dir, e))?;
-            written.push(new.join(folder));
+    let mut extra: Vec<String> = loaded.edition.image_uses().map(|u| u.src.clone()).collect();
+    extra.extend(loaded.layouts.iter().filter(|l| l.path.is_some()).map(|l| format!("layouts/{}", l.name)));
+    extra.extend(
+        crate::fonts::edition_font_files(from)
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| format!("fonts/{}", n.to_string_lossy()))),
+    );
+    extra.sort();
+    extra.dedup();
+    for rel in extra {
+        let path = from.join(&rel);
+        let read = crate::files::confine(from, &path)
+            .map_err(str::to_string)
+            .and_then(|()| crate::files::read(&path, crate::files::MAX_FONT_BYTES).map_err(|e| e.to_string()));
+        match read {
+            Ok(bytes) => copies.push((rel, bytes)),
+            Err(reason) => return Err(diags.fail(Diagnostic::error(format!("the file {reason}")).in_file(&path))),
         }
+    }
+
+    let mut hashes = BTreeMap::new();
+    let mut written = Vec::new();
+    for (rel, bytes) in &copies {
+        let to_path = new.join(rel);
+        write_new(&to_path, bytes).map_err(|err| io_error(diags, &to_path, err))?;
+        if rel.ends_with(".md") {
+            hashes.insert(rel.clone(), sha256_hex(bytes));
+        }
+        written.push(to_path);
     }
     hashes.insert(MANIFEST_FILE.to_string(), sha256_hex(source.file.text.as_bytes()));
 
@@ -82,10 +109,41 @@ pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnos
     table["hashes"] = toml_edit::Item::Table(recorded);
     document["translation"] = toml_edit::Item::Table(table);
     let manifest_path = new.join(MANIFEST_FILE);
-    std::fs::create_dir_all(new).map_err(|e| io(diags, new, e))?;
-    std::fs::write(&manifest_path, document.to_string()).map_err(|e| io(diags, &manifest_path, e))?;
+    write_new(&manifest_path, document.to_string().as_bytes()).map_err(|e| io_error(diags, &manifest_path, e))?;
     written.insert(0, manifest_path);
     Ok(written)
+}
+
+fn io_error(diags: &mut Diagnostics, path: &Path, err: std::io::Error) -> Failed {
+    diags.fail(Diagnostic::error(format!("failed to write ({err})")).in_file(path))
+}
+
+/// Writes a file that must not exist yet (never through a symlink).
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)?.write_all(bytes)
+}
+
+/// Whether `path` (which may not exist yet) is `dir` or lies inside it.
+fn inside(path: &Path, dir: &Path) -> bool {
+    let Ok(dir) = dir.canonicalize() else { return false };
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // Resolve the part that exists, keep the rest as written.
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else { break };
+        rest.push(name.to_os_string());
+        existing = parent;
+    }
+    let mut resolved = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+    for name in rest.iter().rev() {
+        resolved.push(name);
+    }
+    resolved.starts_with(&dir)
 }
 
 /// A UUID for a translation, derived from its source's UUID and language so
@@ -103,20 +161,6 @@ fn relative(target: &Path, base: &Path) -> String {
     pathdiff::diff_paths(absolute(target), absolute(base))
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .unwrap_or_else(|| target.to_string_lossy().into_owned())
-}
-
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            copy_tree(&path, &to.join(entry.file_name()))?;
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name()))?;
-        }
-    }
-    Ok(())
 }
 
 /// What a translation lacks against its source.
@@ -167,7 +211,7 @@ pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -
     let source = crate::manifest::load(&source_dir, diags)?;
     let hashes = recorded.map(|t| t.hashes).unwrap_or_default();
     let listed = |m: &Manifest| -> Vec<String> {
-        m.content_paths().filter_map(|p| crate::content::normalize_relative(p.get_ref()).ok()).collect()
+        m.content_paths().filter_map(|p| crate::files::normalize_relative(p.get_ref()).ok()).collect()
     };
     let source_files = listed(&source.manifest);
     let translated_files = listed(&translation.manifest);
@@ -192,7 +236,7 @@ pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -
     let language = translation.manifest.language.get_ref();
     let lang = language.split(['-', '_']).next().unwrap_or(language);
     let overrides: BTreeMap<String, String> =
-        translation.manifest.labels.iter().map(|(k, v)| (k.get_ref().clone(), v.clone())).collect();
+        translation.manifest.labels.iter().map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone())).collect();
     status.labels = crate::labels::resolve(lang, &overrides).1.into_iter().map(|f| f.key).collect();
     Ok(status)
 }
@@ -211,7 +255,7 @@ pub fn record(edition: &Path, files: &[String], diags: &mut Diagnostics) -> Resu
     let source_dir = edition.join(&recorded.source);
     let source = crate::manifest::load(&source_dir, diags)?;
     let all: Vec<String> = std::iter::once(MANIFEST_FILE.to_string())
-        .chain(source.manifest.content_paths().filter_map(|p| crate::content::normalize_relative(p.get_ref()).ok()))
+        .chain(source.manifest.content_paths().filter_map(|p| crate::files::normalize_relative(p.get_ref()).ok()))
         .collect();
     let chosen: Vec<String> = if files.is_empty() { all.clone() } else { files.to_vec() };
     let mut document: toml_edit::DocumentMut = translation.file.text.parse().map_err(|err| {
@@ -235,7 +279,7 @@ pub fn record(edition: &Path, files: &[String], diags: &mut Diagnostics) -> Resu
         updated.push(rel);
     }
     diags.check()?;
-    crate::output::write_atomic(&translation.file.path, document.to_string().as_bytes()).map_err(|err| {
+    crate::files::write_atomic(&translation.file.path, document.to_string().as_bytes()).map_err(|err| {
         diags.fail(Diagnostic::error(format!("failed to write the manifest ({err})")).in_file(&translation.file.path))
     })?;
     Ok(updated)

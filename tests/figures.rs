@@ -76,3 +76,24 @@ fn epub_figures_and_links() {
     let hrefs: Vec<String> = found.iter().filter(|e| e.name == "a").filter_map(|e| e.attr("href")).collect();
     assert_eq!(hrefs, ["two.xhtml", "https://www.unodc.org/"]);
 }
+
+#[test]
+fn a_scripted_svg_reaches_the_epub_as_drawing_only_under_a_plain_name() {
+    let build = build(EDITION, &[]);
+    let epub = build.epub();
+    let names: Vec<&String> = epub.files.keys().filter(|n| n.starts_with("OEBPS/media/")).collect();
+    for name in &names {
+        assert!(
+            name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-')),
+            "{name} is a plain file name"
+        );
+    }
+    let svg = epub.text("OEBPS/media/diagram-1-v2.svg");
+    for bad in ["<script", "onload", "onclick", "javascript:", "@import", "foreignObject", "iframe", "tracker.example"]
+    {
+        assert!(!svg.contains(bad), "{bad} survived in the EPUB's SVG");
+    }
+    assert!(svg.matches("<path").count() >= 3, "the boxes and the lettering are still drawn");
+    let story = epub.text("OEBPS/two.xhtml");
+    assert!(story.contains(r#"<img src="media/diagram-1-v2.svg" alt="A diagram of three boxes labelled Prevent, Protect and Partner"/>"#), "{story}");
+}

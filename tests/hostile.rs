@@ -238,7 +238,7 @@ const CASES: &[Case] = &[
             e.write("stories/two.md", text);
         },
         code: 1,
-        first_line: "ed/stories/two.md: error: file is too large (50 MiB; the limit is 4 MiB)",
+        first_line: "ed/stories/two.md: error: the file is too large (the limit is 4 MiB)",
     },
     Case {
         name: "image without alt text",
@@ -318,6 +318,279 @@ const CASES: &[Case] = &[
         first_line: "ed/stories/draft.md: warning: `stories/draft.md` is not listed in publication.toml",
     },
     Case {
+        name: "a 69-byte PNG claiming 60000 × 60000 pixels (check)",
+        command: "check",
+        setup: |e| fixture(e, "claim-60000.png", "images/workshop.png"),
+        code: 1,
+        first_line: "ed/stories/one.md:9:1: error: the image `../images/workshop.png` is 60000 × 60000 pixels (3600 megapixels); the limit is 100 megapixels",
+    },
+    Case {
+        name: "a 69-byte PNG claiming 60000 × 60000 pixels (build)",
+        command: "build",
+        setup: |e| fixture(e, "claim-60000.png", "images/workshop.png"),
+        code: 1,
+        first_line: "ed/stories/one.md:9:1: error: the image `../images/workshop.png` is 60000 × 60000 pixels",
+    },
+    Case {
+        name: "a PNG bomb, 40000 × 40000 in 190 KB",
+        command: "build",
+        setup: |e| fixture(e, "bomb-40000.png", "images/workshop.png"),
+        code: 1,
+        first_line: "ed/stories/one.md:9:1: error: the image `../images/workshop.png` is 40000 × 40000 pixels",
+    },
+    Case {
+        name: "a text file saved as .png",
+        command: "check",
+        setup: |e| e.write("images/workshop.png", "not an image\n"),
+        code: 1,
+        first_line: "ed/stories/one.md:9:1: error: the image `../images/workshop.png` is not a PNG, JPEG, GIF, WebP or SVG image",
+    },
+    Case {
+        name: "a truncated PNG",
+        command: "check",
+        setup: |e| {
+            let bytes = std::fs::read(e.file("images/workshop.png")).unwrap();
+            e.write("images/workshop.png", &bytes[..bytes.len() / 2]);
+        },
+        code: 1,
+        first_line: "ed/stories/one.md:9:1: error: the image `../images/workshop.png` cannot be decoded",
+    },
+    Case {
+        name: "a TIFF photo",
+        command: "check",
+        setup: |e| e.replace("stories/one.md", "workshop.png", "workshop.tiff"),
+        code: 1,
+        first_line: "ed/stories/one.md:9:1: error: `../images/workshop.tiff` is not a supported image format",
+    },
+    Case {
+        name: "an image path with a backslash",
+        command: "build",
+        setup: |e| e.replace("stories/one.md", "../images/workshop.png", "../images/a\\b.png"),
+        code: 1,
+        first_line: "ed/stories/one.md:9:1: error: the image `../images/a\\b.png` contains a backslash; separate folders with /",
+    },
+    Case {
+        name: "an image named with a space, #, ? and %",
+        command: "build",
+        setup: |e| {
+            std::fs::rename(e.file("images/workshop.png"), e.file("images/work shop #1?%.png")).unwrap();
+            e.replace("stories/one.md", "(../images/workshop.png)", "(<../images/work shop #1?%.png>)");
+        },
+        code: 0,
+        first_line: "",
+    },
+    Case {
+        name: "5000 nested quotes (check)",
+        command: "check",
+        setup: |e| e.write("stories/two.md", format!("+++\ntitle = \"Deep\"\n+++\n\n{} deep\n", ">".repeat(5000))),
+        code: 1,
+        first_line: "ed/stories/two.md:5:9: error: quotes and lists are nested more than 8 levels deep here",
+    },
+    Case {
+        name: "5000 nested quotes (build)",
+        command: "build",
+        setup: |e| e.write("stories/two.md", format!("+++\ntitle = \"Deep\"\n+++\n\n{} deep\n", ">".repeat(5000))),
+        code: 1,
+        first_line: "ed/stories/two.md:5:9: error: quotes and lists are nested more than 8 levels deep here",
+    },
+    Case {
+        name: "30000 nested list markers (check)",
+        command: "check",
+        setup: |e| e.write("stories/two.md", format!("+++\ntitle = \"Deep\"\n+++\n\n{}x\n", "- ".repeat(30000))),
+        code: 1,
+        first_line: "ed/stories/two.md:5:17: error: quotes and lists are nested more than 8 levels deep here",
+    },
+    Case {
+        name: "30000 nested list markers (build)",
+        command: "build",
+        setup: |e| e.write("stories/two.md", format!("+++\ntitle = \"Deep\"\n+++\n\n{}x\n", "- ".repeat(30000))),
+        code: 1,
+        first_line: "ed/stories/two.md:5:17: error: quotes and lists are nested more than 8 levels deep here",
+    },
+    Case {
+        name: "a list 17 deep",
+        command: "build",
+        setup: |e| {
+            let list: String = (0..17).map(|i| format!("{}- item\n", "  ".repeat(i))).collect();
+            e.write("stories/two.md", format!("+++\ntitle = \"Deep\"\n+++\n\n{list}"));
+        },
+        code: 1,
+        first_line: "ed/stories/two.md:13:17: error: quotes and lists are nested more than 8 levels deep here",
+    },
+    Case {
+        name: "emphasis 3000 deep",
+        command: "check",
+        setup: |e| {
+            let deep = "*a ".repeat(3000) + &"b*".repeat(3000);
+            e.write("stories/two.md", format!("+++\ntitle = \"Deep\"\n+++\n\n{deep}\n"));
+        },
+        code: 1,
+        first_line: "error: emphasis, strong text and links are nested more than 8 levels deep here",
+    },
+    Case {
+        name: "a FIFO as a story",
+        command: "build",
+        setup: |e| {
+            std::fs::remove_file(e.file("stories/two.md")).unwrap();
+            mkfifo(&e.file("stories/two.md"));
+        },
+        code: 1,
+        first_line: "ed/stories/two.md: error: the file is a FIFO (named pipe), not a regular file",
+    },
+    Case {
+        name: "a FIFO as an image",
+        command: "check",
+        setup: |e| {
+            std::fs::remove_file(e.file("images/workshop.png")).unwrap();
+            mkfifo(&e.file("images/workshop.png"));
+        },
+        code: 1,
+        first_line: "ed/stories/one.md:9:1: error: the image `../images/workshop.png` is a FIFO (named pipe), not a regular file",
+    },
+    Case {
+        name: "a FIFO as a font",
+        command: "check",
+        setup: |e| {
+            std::fs::create_dir_all(e.file("fonts")).unwrap();
+            mkfifo(&e.file("fonts/Extra.ttf"));
+        },
+        code: 1,
+        first_line: "ed/fonts/Extra.ttf: error: the font file is a FIFO (named pipe), not a regular file",
+    },
+    Case {
+        name: "a FIFO as the manifest",
+        command: "check",
+        setup: |e| {
+            std::fs::remove_file(e.file("publication.toml")).unwrap();
+            mkfifo(&e.file("publication.toml"));
+        },
+        code: 1,
+        first_line: "ed/publication.toml: error: the file is a FIFO (named pipe), not a regular file",
+    },
+    Case {
+        name: "one story spelt `stories//one.md`",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "\"stories/two.md\"]", "\"stories/two.md\", \"stories//one.md\"]"),
+        code: 1,
+        first_line: "ed/publication.toml:30:48: error: `stories//one.md` is listed twice",
+    },
+    Case {
+        name: "one story spelt `stories/../stories/one.md`",
+        command: "check",
+        setup: |e| {
+            e.replace("publication.toml", "\"stories/two.md\"]", "\"stories/two.md\", \"stories/../stories/one.md\"]")
+        },
+        code: 1,
+        first_line: "ed/publication.toml:30:48: error: `stories/../stories/one.md` is listed twice",
+    },
+    Case {
+        name: "one story listed again through a symlink",
+        command: "check",
+        setup: |e| {
+            std::os::unix::fs::symlink("one.md", e.file("stories/alias.md")).unwrap();
+            e.replace("publication.toml", "\"stories/two.md\"]", "\"stories/two.md\", \"stories/alias.md\"]");
+        },
+        code: 1,
+        first_line: "ed/publication.toml:30:48: error: `stories/alias.md` is listed twice",
+    },
+    Case {
+        name: "a 64 KiB title",
+        command: "build",
+        setup: |e| {
+            e.replace(
+                "publication.toml",
+                "title = \"Figures and Links\"",
+                &format!("title = \"{}\"", "T".repeat(65536)),
+            )
+        },
+        code: 1,
+        first_line: "ed/publication.toml:3:9: error: the title is 65536 characters long; the limit is 500",
+    },
+    Case {
+        name: "a title with a carriage return",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "title = \"Figures and Links\"", "title = \"Figures\\rand Links\""),
+        code: 1,
+        first_line: "ed/publication.toml:3:9: error: the title contains a control character (U+000D)",
+    },
+    Case {
+        name: "a title with a right-to-left override",
+        command: "check",
+        setup: |e| {
+            e.replace("publication.toml", "title = \"Figures and Links\"", "title = \"Figures \\u202Eand Links\"")
+        },
+        code: 1,
+        first_line: "ed/publication.toml:3:9: error: the title contains a bidirectional control character (U+202E)",
+    },
+    Case {
+        name: "an empty publisher name",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "name = \"Test Publisher\"", "name = \"\""),
+        code: 1,
+        first_line: "ed/publication.toml:12:8: error: the publisher's name is empty",
+    },
+    Case {
+        name: "an empty label",
+        command: "check",
+        setup: |e| e.write("publication.toml", e.read("publication.toml") + "\n[labels]\ntable-of-contents = \"\"\n"),
+        code: 1,
+        first_line: "ed/publication.toml:33:21: error: a label is empty",
+    },
+    Case {
+        name: "an empty toc-title",
+        command: "build",
+        setup: |e| e.replace("stories/two.md", "toc-title = \"Second story\"", "toc-title = \"\""),
+        code: 1,
+        first_line: "ed/stories/two.md:3:13: error: the toc-title is empty",
+    },
+    Case {
+        name: "a 245-character file-stem",
+        command: "check",
+        setup: |e| {
+            let stem = format!("file-stem = \"{}\"\nsubject =", "a".repeat(245));
+            e.replace("publication.toml", "subject =", &stem);
+        },
+        code: 1,
+        first_line: "ed/publication.toml:8:13: error: file-stem is 245 characters long; the limit is 100",
+    },
+    Case {
+        name: "a NUL in a story path",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "\"stories/two.md\"]", "\"stories/t\\u0000o.md\"]"),
+        code: 1,
+        first_line: "ed/publication.toml:30:30: error: `stories/t\\u{0000}o.md` contains a NUL character",
+    },
+    Case {
+        name: "a web address as a story path",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "\"stories/two.md\"]", "\"https://example.org/two.md\"]"),
+        code: 1,
+        first_line: "ed/publication.toml:30:30: error: `https://example.org/two.md` is a web address, not a file of the edition",
+    },
+    Case {
+        name: "a UTF-16 story",
+        command: "check",
+        setup: |e| {
+            let text = e.read("stories/two.md");
+            let mut bytes = vec![0xFF, 0xFE];
+            bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+            e.write("stories/two.md", bytes);
+        },
+        code: 1,
+        first_line: "ed/stories/two.md:1:1: error: the file is UTF-16, not UTF-8",
+    },
+    Case {
+        name: "a layout with a 40000 pt page",
+        command: "build",
+        setup: |e| {
+            std::fs::create_dir_all(e.file("layouts")).unwrap();
+            let layout = std::fs::read_to_string(root().join("layouts/publication.typ")).unwrap();
+            e.write("layouts/publication.typ", layout.replace("paper: \"a4\",", "width: 40000pt, height: 40000pt,"));
+        },
+        code: 0,
+        first_line: "",
+    },
+    Case {
         name: "metacharacter soup",
         command: "build",
         setup: |e| {
@@ -328,6 +601,31 @@ const CASES: &[Case] = &[
     },
 ];
 
+/// Puts a file of `tests/fixtures` into the edition.
+fn fixture(e: &Edition, name: &str, rel: &str) {
+    std::fs::copy(root().join("tests/fixtures").join(name), e.file(rel)).unwrap();
+}
+
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+}
+
+/// A problem the tool met instead of reporting: a crash, an abort, a panic.
+fn crashed(output: &Output) -> Option<String> {
+    use std::os::unix::process::ExitStatusExt;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if let Some(signal) = output.status.signal() {
+        return Some(format!("killed by signal {signal}"));
+    }
+    for bad in ["panicked", "stack overflow", "memory allocation of", "RUST_BACKTRACE"] {
+        if stderr.contains(bad) {
+            return Some(format!("stderr says {bad:?}"));
+        }
+    }
+    matches!(output.status.code(), Some(101 | 134 | 137 | 139)).then(|| format!("exit {:?}", output.status.code()))
+}
+
 #[test]
 fn hostile_inputs_get_the_right_exit_code_and_message() {
     let mut failures = Vec::new();
@@ -335,13 +633,23 @@ fn hostile_inputs_get_the_right_exit_code_and_message() {
     for case in CASES {
         let edition = Edition::new();
         (case.setup)(&edition);
+        let started = std::time::Instant::now();
         let output = edition.run(case.command, &[]);
+        let seconds = started.elapsed().as_secs_f64();
         let stderr = String::from_utf8_lossy(&output.stderr);
         let first = stderr.lines().next().unwrap_or("").to_string();
         let code = output.status.code().unwrap_or(-1);
-        table.push_str(&format!("| {} | {code} | `{first}` |\n", case.name));
-        if stderr.contains("panicked") {
-            failures.push(format!("{}: panicked\n{stderr}", case.name));
+        let shown: String = first.chars().take(160).collect();
+        table.push_str(&format!("| {} | {code} | `{shown}` |\n", case.name));
+        if let Some(crash) = crashed(&output) {
+            failures.push(format!("{}: {crash}\n{stderr}", case.name));
+        }
+        if first.contains('\0') {
+            failures.push(format!("{}: a raw NUL reached the terminal", case.name));
+        }
+        // Generous for a debug build on a busy machine; a hang would take forever.
+        if seconds > 60.0 {
+            failures.push(format!("{}: took {seconds:.0} s", case.name));
         }
         if code != case.code || !first.contains(case.first_line) {
             failures.push(format!(
@@ -389,6 +697,22 @@ fn usage_errors_exit_with_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/folder: no such edition folder"));
     assert_eq!(anthology().arg("frobnicate").output().unwrap().status.code(), Some(2));
+    // Out-of-range times are usage errors that say the range, from the flag or the environment.
+    for (flag, env) in [(Some("400000000000"), None), (None, Some("99999999999999")), (Some("-1"), None)] {
+        let mut cmd = anthology();
+        cmd.args(["build", "tests/editions/figures", "--out"]).arg(edition.dir.path().join("o"));
+        if let Some(value) = flag {
+            cmd.arg(format!("--source-date-epoch={value}"));
+        }
+        if let Some(value) = env {
+            cmd.env("SOURCE_DATE_EPOCH", value);
+        }
+        let output = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("is not in 0..=4354819199"), "{stderr}");
+        assert!(!edition.dir.path().join("o").exists(), "nothing written");
+    }
 }
 
 #[test]
@@ -437,4 +761,17 @@ fn build_report_and_checksums_describe_the_artifacts() {
     }
     let pdf = artifacts.iter().find(|a| a["path"].as_str().unwrap().ends_with(".pdf")).unwrap();
     assert_eq!(pdf["pages"].as_u64(), Some(6));
+}
+
+#[test]
+fn a_png_bomb_is_refused_without_decoding_it() {
+    let edition = Edition::new();
+    fixture(&edition, "bomb-40000.png", "images/workshop.png");
+    let output = edition.run("build", &[]);
+    assert_eq!(output.status.code(), Some(1));
+    // The largest resident size of any process this test binary has waited for.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) }, 0);
+    let peak_mib = usage.ru_maxrss / 1024;
+    assert!(peak_mib < 1024, "peak {peak_mib} MiB");
 }

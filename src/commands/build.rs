@@ -1,4 +1,5 @@
-//! `anthology build`: build editions (in parallel) and write their artifacts.
+//! `anthology build`: build editions (in parallel), then write all their
+//! artifacts into the output folder as one transaction.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -6,7 +7,7 @@ use std::time::Instant;
 
 use crate::cli::{BuildArgs, Format};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::output::{self, Artifact};
+use crate::output::{EditionOutput, OutputFile, OutputFolder};
 use crate::pipeline::{self, BuildOptions, Formats};
 
 pub fn run(args: &BuildArgs) -> ExitCode {
@@ -18,122 +19,141 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         formats: Formats { pdf: args.format.contains(&Format::Pdf), epub: args.format.contains(&Format::Epub) },
         source_date_epoch: args.source_date_epoch,
     };
-    if let Err(err) = std::fs::create_dir_all(&args.out) {
-        super::print(
-            &[Diagnostic::error(format!("failed to create the output folder ({err})")).in_file(&args.out)],
-            args.editions.diagnostic_format,
-        );
-        return ExitCode::from(super::EXIT_FAILURE);
-    }
 
     let started = Instant::now();
-    // Editions are independent: build them side by side.
-    let results: Vec<(PathBuf, Diagnostics, Vec<Artifact>)> = std::thread::scope(|scope| {
+    // Editions are independent: build them side by side, in memory.
+    let results: Vec<(PathBuf, Diagnostics, Option<EditionOutput>)> = std::thread::scope(|scope| {
         let handles: Vec<_> =
             editions.iter().map(|edition| scope.spawn(|| build_one(edition, &options, args))).collect();
         editions
             .iter()
             .zip(handles)
             .map(|(edition, handle)| {
-                let (diags, artifacts) = handle.join().unwrap_or_else(|_| {
+                let (diags, output) = handle.join().unwrap_or_else(|_| {
                     let mut diags = Diagnostics::default();
                     diags.push(Diagnostic::error("internal error: the build panicked").hint("please report this"));
-                    (diags, vec![])
+                    (diags, None)
                 });
-                (edition.clone(), diags, artifacts)
+                (edition.clone(), diags, output)
             })
             .collect()
     });
 
     let mut failed = false;
-    let mut all = Vec::new();
-    for (edition, mut diags, artifacts) in results {
+    let mut outputs = Vec::new();
+    for (edition, mut diags, output) in results {
         let edition_failed = super::finish(&mut diags, &args.editions);
-        if edition_failed {
-            let (errors, warnings) = diags.counts();
-            eprintln!("{}: build failed: {errors} error(s), {warnings} warning(s); nothing written", edition.display());
-            failed = true;
-            continue;
-        }
-        for artifact in &artifacts {
-            let pages = artifact.pages.map(|p| format!("{p} pages, ")).unwrap_or_default();
-            println!("wrote {} ({pages}{})", artifact.path.display(), human_size(artifact.bytes));
-        }
-        all.extend(artifacts);
-    }
-    if !all.is_empty() {
-        let report = output::Report { tool: format!("anthology {}", env!("CARGO_PKG_VERSION")), artifacts: &all };
-        if let Err(err) =
-            output::write_checksums(&args.out, &all).and_then(|_| output::write_report(&args.out, &report))
-        {
-            eprintln!("error: failed to write checksums or report in {} ({err})", args.out.display());
-            failed = true;
+        match output {
+            Some(output) if !edition_failed => outputs.push(output),
+            _ => {
+                let (errors, warnings) = diags.counts();
+                super::say_err(&format!(
+                    "{}: build failed: {errors} error(s), {warnings} warning(s); nothing written",
+                    edition.display()
+                ));
+                failed = true;
+            }
         }
     }
-    println!("{} edition(s) in {} ms", editions.len(), started.elapsed().as_millis());
+    if let Some(collision) = collision(&outputs) {
+        super::print(&[collision], args.editions.diagnostic_format);
+        super::say_err("nothing written");
+        return ExitCode::from(super::EXIT_FAILURE);
+    }
+    if !outputs.is_empty() {
+        match write(&args.out, &outputs) {
+            Ok(()) => {
+                for output in &outputs {
+                    for file in &output.files {
+                        let pages = file.pages.map(|p| format!("{p} pages, ")).unwrap_or_default();
+                        let path = args.out.join(&file.name);
+                        super::say(&format!("wrote {} ({pages}{})", path.display(), human_size(file.bytes.len())));
+                    }
+                }
+            }
+            Err(diagnostic) => {
+                super::print(&[diagnostic], args.editions.diagnostic_format);
+                super::say_err("nothing written");
+                failed = true;
+            }
+        }
+    }
+    super::say(&format!("{} edition(s) in {} ms", editions.len(), started.elapsed().as_millis()));
     if failed { ExitCode::from(super::EXIT_FAILURE) } else { ExitCode::SUCCESS }
 }
 
-/// Builds one edition and, if it succeeded, writes its artifacts.
-fn build_one(edition: &Path, options: &BuildOptions, args: &BuildArgs) -> (Diagnostics, Vec<Artifact>) {
-    let (out, proof) = (args.out.as_path(), args.proof);
+/// Writes the outputs of a run into `out` under its lock, all or nothing.
+pub(super) fn write(out: &Path, outputs: &[EditionOutput]) -> Result<(), Diagnostic> {
+    let folder = OutputFolder::open(out, || {
+        super::say_err(&format!("waiting for another anthology build writing into {} …", out.display()))
+    })
+    .map_err(|err| Diagnostic::error(format!("cannot use the output folder ({err})")).in_file(out))?;
+    let tool = format!("anthology {}", env!("CARGO_PKG_VERSION"));
+    folder.commit(outputs, &tool).map(drop).map_err(|err| Diagnostic::error(err.message).in_file(err.path))
+}
+
+/// Two editions of one run that would write the same file.
+fn collision(outputs: &[EditionOutput]) -> Option<Diagnostic> {
+    let mut seen: std::collections::BTreeMap<&str, &Path> = Default::default();
+    for output in outputs {
+        for file in &output.files {
+            if let Some(first) = seen.insert(&file.name, &output.edition) {
+                return Some(
+                    Diagnostic::error(format!(
+                        "{} and {} would both write {}",
+                        first.display(),
+                        output.edition.display(),
+                        file.name
+                    ))
+                    .hint("give each edition its own file-stem or language in publication.toml"),
+                );
+            }
+        }
+    }
+    None
+}
+
+/// Builds one edition in memory.
+fn build_one(edition: &Path, options: &BuildOptions, args: &BuildArgs) -> (Diagnostics, Option<EditionOutput>) {
     let mut diags = Diagnostics::default();
     let built = pipeline::build(edition, options, &mut diags);
     if args.editions.deny_warnings {
         // Before writing: with --deny-warnings, a warning keeps the artifacts out.
         diags.deny_warnings();
     }
-    let Ok(built) = built else { return (diags, vec![]) };
-    let mut artifacts = write_artifacts(&built, out, &mut diags);
-    if proof && !diags.has_errors() {
-        let name = format!("{}-{}-proof.png", built.publication.meta.file_stem, built.publication.meta.language);
-        let path = out.join(&name);
-        let png = crate::raster::proof_sheet(&built.document);
-        match output::write_atomic(&path, &png) {
-            Ok(()) => artifacts.push(Artifact {
-                sha256: output::sha256_hex(&png),
-                bytes: png.len(),
-                pages: None,
-                path,
-                source_date_epoch: built.epoch,
-                warnings: vec![],
-            }),
-            Err(err) => diags.push(Diagnostic::error(format!("failed to write {name} ({err})")).in_file(&path)),
-        }
-    }
-    (diags, artifacts)
+    let output = match built {
+        Ok(built) if !diags.has_errors() => Some(edition_output(edition, built, args.proof, &diags)),
+        _ => None,
+    };
+    (diags, output)
 }
 
-/// Writes a build's artifacts atomically into `out`, unless it had errors.
-pub(super) fn write_artifacts(built: &pipeline::Built, out: &Path, diags: &mut Diagnostics) -> Vec<Artifact> {
-    if diags.has_errors() {
-        return vec![];
+/// What a build writes: the requested artifacts and, if asked, the proof sheet.
+pub(super) fn edition_output(
+    edition: &Path,
+    built: pipeline::Built,
+    proof: bool,
+    diags: &Diagnostics,
+) -> EditionOutput {
+    let pipeline::Built { publication, pdf, epub, document, epoch } = built;
+    let mut files = Vec::new();
+    if let Some((bytes, pages)) = pdf {
+        files.push(OutputFile { name: pipeline::artifact_name(&publication, "pdf"), bytes, pages: Some(pages) });
     }
-    let warnings: Vec<String> = diags.items().iter().map(|d| d.short()).collect();
-    let mut files: Vec<(String, &[u8], Option<usize>)> = Vec::new();
-    if let Some((bytes, pages)) = &built.pdf {
-        files.push((pipeline::artifact_name(&built.publication, "pdf"), bytes, Some(*pages)));
+    if let Some(bytes) = epub {
+        files.push(OutputFile { name: pipeline::artifact_name(&publication, "epub"), bytes, pages: None });
     }
-    if let Some(bytes) = &built.epub {
-        files.push((pipeline::artifact_name(&built.publication, "epub"), bytes, None));
+    if proof && let Some(bytes) = crate::raster::proof_sheet(&document) {
+        let name = format!("{}-{}-proof.png", publication.meta.file_stem, publication.meta.language);
+        files.push(OutputFile { name, bytes, pages: None });
     }
-    let mut artifacts = Vec::new();
-    for (name, bytes, pages) in files {
-        let path = out.join(&name);
-        if let Err(err) = output::write_atomic(&path, bytes) {
-            diags.push(Diagnostic::error(format!("failed to write {name} ({err})")).in_file(&path));
-            return artifacts;
-        }
-        artifacts.push(Artifact {
-            sha256: output::sha256_hex(bytes),
-            bytes: bytes.len(),
-            pages,
-            path,
-            source_date_epoch: built.epoch,
-            warnings: warnings.clone(),
-        });
+    EditionOutput {
+        edition: edition.to_path_buf(),
+        identifier: publication.meta.identifier.clone(),
+        epoch,
+        warnings: diags.items().iter().map(|d| d.short()).collect(),
+        files,
     }
-    artifacts
 }
 
 /// `12 kB` or `1.2 MB`.

@@ -17,9 +17,9 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         let edition_failed = super::finish(&mut diags, &args.editions);
         let (errors, warnings) = diags.counts();
         if edition_failed {
-            eprintln!("{}: {errors} error(s), {warnings} warning(s)", edition.display());
+            super::say_err(&format!("{}: {errors} error(s), {warnings} warning(s)", edition.display()));
         } else {
-            println!("{}: ok ({warnings} warning(s))", edition.display());
+            super::say(&format!("{}: ok ({warnings} warning(s))", edition.display()));
         }
         failed |= edition_failed;
     }

@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 
 use crate::cli::{Command, EditionArgs};
 use crate::diag::{Diagnostic, DiagnosticFormat, Diagnostics};
@@ -53,12 +53,28 @@ pub fn editions(args: &EditionArgs) -> Result<Vec<PathBuf>, String> {
     Ok(found)
 }
 
+/// Prints a line of progress to stdout. A closed pipe (`anthology build |
+/// head -1`) is not an error: the work goes on and the rest is not printed.
+pub fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// Prints a line to stderr, ignoring a closed pipe.
+pub fn say_err(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// Prints diagnostics to stderr.
 pub fn print(diagnostics: &[Diagnostic], format: DiagnosticFormat) {
     // Colour only for a terminal: logs and pipes get plain text.
     let choice = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
-    let mut stderr = StandardStream::stderr(choice);
+    // Buffered: the renderer writes a character at a time, and an edition
+    // may have thousands of problems.
+    let mut stderr = BufferedStandardStream::stderr(choice);
     let _ = crate::diag::emit(&mut stderr, diagnostics, format);
+    let _ = std::io::Write::flush(&mut stderr);
 }
 
 /// Prints a usage error and returns status 2.

@@ -15,13 +15,13 @@ pub fn init(args: &InitArgs) -> ExitCode {
     match result {
         Ok(written) => {
             for path in written {
-                println!("created {}", path.display());
+                super::say(&format!("created {}", path.display()));
             }
-            println!(
+            super::say(&format!(
                 "next: translate the files in {}, then `anthology status {}` shows what is left",
                 args.edition.display(),
                 args.edition.display()
-            );
+            ));
             ExitCode::SUCCESS
         }
         Err(_) => ExitCode::from(super::EXIT_FAILURE),
@@ -36,7 +36,7 @@ pub fn status(args: &StatusArgs) -> ExitCode {
         return match result {
             Ok(updated) => {
                 for file in updated {
-                    println!("recorded {file} as translated from its current source");
+                    super::say(&format!("recorded {file} as translated from its current source"));
                 }
                 ExitCode::SUCCESS
             }
@@ -46,7 +46,7 @@ pub fn status(args: &StatusArgs) -> ExitCode {
     let result = crate::translation::status(&args.edition, args.against.as_deref(), &mut diags);
     super::print(diags.items(), DiagnosticFormat::Human);
     let Ok(status) = result else { return ExitCode::from(super::EXIT_FAILURE) };
-    println!("{} against {}", args.edition.display(), status.source.display());
+    super::say(&format!("{} against {}", args.edition.display(), status.source.display()));
     let sections: [(&str, &Vec<String>); 5] = [
         ("missing (in the source, not in this edition)", &status.missing),
         ("extra (in this edition, not in the source)", &status.extra),
@@ -56,20 +56,20 @@ pub fn status(args: &StatusArgs) -> ExitCode {
     ];
     for (title, files) in sections {
         if !files.is_empty() {
-            println!("  {title}:");
+            super::say(&format!("  {title}:"));
             for file in files {
-                println!("    {file}");
+                super::say(&format!("    {file}"));
             }
         }
     }
     if !status.labels.is_empty() {
-        println!("  labels falling back to English (translate them under [labels]):");
+        super::say("  labels falling back to English (translate them under [labels]):");
         for label in &status.labels {
-            println!("    {label}");
+            super::say(&format!("    {label}"));
         }
     }
     if status.is_clean() {
-        println!("  up to date: every file translated from the current source");
+        super::say("  up to date: every file translated from the current source");
         ExitCode::SUCCESS
     } else if args.strict {
         ExitCode::from(super::EXIT_FAILURE)

@@ -28,22 +28,22 @@ pub fn run(args: &WatchArgs) -> ExitCode {
     }
     let options = BuildOptions {
         formats: Formats { pdf: args.format.contains(&Format::Pdf), epub: args.format.contains(&Format::Epub) },
-        source_date_epoch: None,
+        source_date_epoch: args.source_date_epoch,
     };
 
     let (sender, events) = mpsc::channel();
     let mut watcher = match notify::recommended_watcher(sender) {
         Ok(watcher) => watcher,
         Err(err) => {
-            eprintln!("error: cannot watch files ({err})");
+            super::say_err(&format!("error: cannot watch files ({err})"));
             return ExitCode::from(super::EXIT_FAILURE);
         }
     };
     if let Err(err) = watcher.watch(&edition, RecursiveMode::Recursive) {
-        eprintln!("error: cannot watch {} ({err})", edition.display());
+        super::say_err(&format!("error: cannot watch {} ({err})", edition.display()));
         return ExitCode::from(super::EXIT_FAILURE);
     }
-    println!("watching {} (Ctrl-C to stop)", edition.display());
+    super::say(&format!("watching {} (Ctrl-C to stop)", edition.display()));
 
     let mut renderer = Renderer::new();
     rebuild(&mut renderer, &edition, &options, args, "built");
@@ -77,18 +77,27 @@ fn is_relevant(event: &notify::Result<notify::Event>, out: &Path) -> bool {
 fn rebuild(renderer: &mut Renderer, edition: &Path, options: &BuildOptions, args: &WatchArgs, verb: &str) {
     let started = Instant::now();
     let mut diags = Diagnostics::default();
-    let artifacts = pipeline::load(edition, &mut diags)
-        .and_then(|loaded| renderer.render(&loaded, options, &mut diags))
-        .map(|built| super::build::write_artifacts(&built, &args.out, &mut diags))
-        .unwrap_or_default();
+    let mut written = Vec::new();
+    if let Ok(built) =
+        pipeline::load(edition, &mut diags).and_then(|loaded| renderer.render(&loaded, options, &mut diags))
+        && !diags.has_errors()
+    {
+        let output = super::build::edition_output(edition, built, false, &diags);
+        match super::build::write(&args.out, std::slice::from_ref(&output)) {
+            Ok(()) => written = output.files.iter().map(|f| args.out.join(&f.name).display().to_string()).collect(),
+            Err(diagnostic) => diags.push(diagnostic),
+        }
+    }
+    // Keep memory flat over a long session, as typst's own watcher does:
+    // what the last compilation did not use is dropped.
+    typst::comemo::evict(10);
     let elapsed = started.elapsed().as_millis();
     super::print(diags.items(), args.diagnostic_format);
     let now = chrono::Local::now().format("%H:%M:%S");
     if diags.has_errors() {
-        println!("[{now}] build failed; waiting for the next change");
+        super::say(&format!("[{now}] build failed; waiting for the next change"));
     } else {
-        let written: Vec<String> = artifacts.iter().map(|a| a.path.display().to_string()).collect();
-        println!("[{now}] {verb} in {elapsed} ms: {}", written.join(", "));
+        super::say(&format!("[{now}] {verb} in {elapsed} ms: {}", written.join(", ")));
     }
 }
 

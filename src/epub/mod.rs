@@ -8,7 +8,6 @@ pub mod archive;
 pub mod xhtml;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, ZipLibrary};
 
@@ -19,7 +18,8 @@ use xhtml::{PageMarks, Xhtml, file_name, media_path, semantics};
 /// What the EPUB needs besides the model.
 pub struct EpubInput<'a> {
     pub publication: &'a Publication,
-    pub edition: &'a Path,
+    /// Every image, checked; SVGs sanitised.
+    pub assets: &'a crate::images::Assets,
     /// The stylesheet (`layouts/epub.css`).
     pub css: &'a [u8],
     /// The PDF's cover page as PNG, if the PDF was rendered.
@@ -81,10 +81,12 @@ pub fn render(input: &EpubInput, diags: &mut Diagnostics) -> Result<Vec<u8>, Fai
         builder.add_cover_image("media/cover.png", png.as_slice(), "image/png").map_err(|e| fail(diags, e))?;
     }
     for src in images {
-        let path = input.edition.join(&src);
-        let bytes = std::fs::read(&path)
-            .map_err(|err| diags.fail(Diagnostic::error(format!("failed to read image ({err})")).in_file(&path)))?;
-        builder.add_resource(media_path(&src), bytes.as_slice(), mime_type(&src)).map_err(|e| fail(diags, e))?;
+        let Some(asset) = input.assets.image(&src) else {
+            return Err(diags.fail(Diagnostic::error(format!("internal error: the image `{src}` was not loaded"))));
+        };
+        builder
+            .add_resource(media_path(&asset.name), &asset.bytes[..], asset.format.media_type())
+            .map_err(|e| fail(diags, e))?;
     }
     for document in &documents {
         let mut content = EpubContent::new(document.file.clone(), document.bytes.as_slice());
@@ -427,14 +429,4 @@ fn extra_metadata(publication: &Publication, pdf_name: &str) -> String {
 
 fn escape(s: &str) -> String {
     quick_xml::escape::escape(xhtml::xml_safe(s)).into_owned()
-}
-
-fn mime_type(path: &str) -> &'static str {
-    match Path::new(path).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("gif") => "image/gif",
-        Some("svg") => "image/svg+xml",
-        _ => "application/octet-stream",
-    }
 }

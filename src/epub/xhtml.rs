@@ -12,9 +12,9 @@ use crate::model::{Block, Entry, EntryKind, Inline, LinkTarget, Publication};
 /// characters of the block's text before the page begins).
 pub type PageMarks = BTreeMap<String, Vec<(usize, usize)>>;
 
-/// Where an EPUB file keeps an edition's image.
-pub fn media_path(src: &str) -> String {
-    format!("media/{src}")
+/// Where an EPUB file keeps an edition's image, by its published name.
+pub fn media_path(name: &str) -> String {
+    format!("media/{name}")
 }
 
 /// The XHTML file name of an entry.
@@ -257,7 +257,7 @@ impl Xhtml {
                     None => self.start("figure", &[("class", "caption-only")]),
                 }
                 if let Some(image) = image {
-                    self.empty("img", &[("src", &media_path(&image.src)), ("alt", &image.alt)]);
+                    self.empty("img", &[("src", &media_path(&image.file)), ("alt", &image.alt)]);
                 }
                 if !caption.is_empty() {
                     self.start("figcaption", &[]);

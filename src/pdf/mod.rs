@@ -7,10 +7,8 @@
 pub mod pages;
 pub mod world;
 
-use std::path::Path;
-
 use typst::diag::{SourceDiagnostic, Warned};
-use typst::foundations::{Datetime, Label, Selector, Smart};
+use typst::foundations::{Bytes, Datetime, Label, Selector, Smart};
 use typst::introspection::Introspector;
 use typst::utils::PicoStr;
 use typst::{World, WorldExt};
@@ -18,6 +16,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::diag::{Diagnostic, Diagnostics, Failed, SourceFile};
+use crate::images::Assets;
 use crate::layouts::{self, LayoutFile};
 use crate::model::Publication;
 pub use world::PublicationWorld;
@@ -35,7 +34,7 @@ pub struct Compiled {
 /// A world loaded with the layout, the data and the images of a publication.
 pub fn prepare(
     publication: &Publication,
-    edition: &Path,
+    assets: &Assets,
     layout_files: &[LayoutFile],
     fonts: std::sync::Arc<crate::fonts::FontStore>,
     today: Datetime,
@@ -45,7 +44,7 @@ pub fn prepare(
         return Err(diags.fail(Diagnostic::error(format!("no layouts/{} to compile", layouts::PDF_MAIN))));
     }
     let mut world = PublicationWorld::new(layout_files, fonts, layouts::PDF_MAIN, today);
-    update(&mut world, publication, edition, diags)?;
+    update(&mut world, publication, assets, diags)?;
     Ok(world)
 }
 
@@ -53,21 +52,16 @@ pub fn prepare(
 pub fn update(
     world: &mut PublicationWorld,
     publication: &Publication,
-    edition: &Path,
+    assets: &Assets,
     diags: &mut Diagnostics,
 ) -> Result<(), Failed> {
-    let data = serde_json::to_vec(publication).expect("the model always serialises");
-    world.set_file(world::DATA_PATH, data);
-    // The cover image too: the layout draws it on the cover.
-    let images = publication.cover.iter().map(|c| c.src.clone()).chain(publication.images());
-    for image in images {
-        let path = edition.join(&image);
-        match std::fs::read(&path) {
-            Ok(bytes) => world.set_file(&format!("/content/{image}"), bytes),
-            Err(err) => diags.push(Diagnostic::error(format!("failed to read image ({err})")).in_file(&path)),
-        }
+    let data = serde_json::to_vec(publication)
+        .map_err(|err| diags.fail(Diagnostic::error(format!("failed to prepare the layout data ({err})"))))?;
+    world.set_file(world::DATA_PATH, Bytes::new(data));
+    for asset in assets.images.values() {
+        world.set_file(&format!("{}{}", world::ASSETS_DIR, asset.name), Bytes::new(asset.bytes.clone()));
     }
-    diags.check()
+    Ok(())
 }
 
 /// Lays the publication out.

@@ -1,5 +1,5 @@
 //! The typst `World`: the layout files, the publication as `/data.json`, the
-//! edition's images under `/content/…`, and the bundled fonts. Nothing is read
+//! edition's images under `/assets/…` (by their published names), and the bundled fonts. Nothing is read
 //! from the machine's fonts or the network.
 
 use std::collections::HashMap;
@@ -17,6 +17,8 @@ use crate::layouts::LayoutFile;
 
 /// Virtual path of the publication data.
 pub const DATA_PATH: &str = "/data.json";
+/// Virtual folder of the images, by their published names.
+pub const ASSETS_DIR: &str = "/assets/";
 
 /// typst's standard library: built once per process, shared by every world.
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::builder().build()));
@@ -63,8 +65,8 @@ impl PublicationWorld {
     }
 
     /// Serves bytes at a virtual path, replacing what was there.
-    pub fn set_file(&mut self, path: &str, bytes: Vec<u8>) {
-        self.files.insert(file_id(path), Bytes::new(bytes));
+    pub fn set_file(&mut self, path: &str, bytes: Bytes) {
+        self.files.insert(file_id(path), bytes);
     }
 
     /// Sets the date `datetime.today()` returns.

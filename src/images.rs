@@ -1,0 +1,334 @@
+//! IMAGES: every image an edition shows — photos in the stories, the cover
+//! logo — read once (through [`crate::files`]), checked and made safe for
+//! every renderer:
+//!
+//! - raster images (PNG, JPEG, GIF, WebP) are recognised by their content,
+//!   their size is probed from the header before anything is decoded (a
+//!   69-byte file may claim 60000 × 60000 pixels), and they are decoded once,
+//!   within limits, so that a broken file fails `check` at the story's line
+//!   instead of failing later inside typst;
+//! - SVG images are re-serialised through usvg (the SVG library typst
+//!   itself uses): scripts, event attributes, `javascript:` links,
+//!   `foreignObject`, style imports and every external reference are gone,
+//!   text becomes outlines drawn with the bundled fonts.
+//!
+//! Each image gets a published file name of plain ASCII, so that no
+//! renderer has to escape a user's file name.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::files::{self, MAX_IMAGE_BYTES, ReadError};
+use crate::markdown::ImageUse;
+
+/// Largest raster image anthology accepts, in pixels (a 100-megapixel photo
+/// printed across a page is over 1000 ppi; decoding it takes 400 MB).
+pub const MAX_PIXELS: u64 = 100_000_000;
+/// Memory the decoder may use for one image.
+const MAX_DECODE_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// An image format both outputs can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+    Gif,
+    Webp,
+    Svg,
+}
+
+impl ImageFormat {
+    /// The file extension of published files.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "png",
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Gif => "gif",
+            ImageFormat::Webp => "webp",
+            ImageFormat::Svg => "svg",
+        }
+    }
+
+    /// The media type, for the EPUB manifest.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "image/png",
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Gif => "image/gif",
+            ImageFormat::Webp => "image/webp",
+            ImageFormat::Svg => "image/svg+xml",
+        }
+    }
+}
+
+/// An image checked and ready for the renderers.
+#[derive(Debug, Clone)]
+pub struct ImageAsset {
+    pub format: ImageFormat,
+    /// The bytes to publish: the file as given, or the sanitised SVG.
+    pub bytes: Arc<[u8]>,
+    /// Size in pixels (an SVG's in CSS pixels).
+    pub width: u32,
+    pub height: u32,
+    /// The published file name: ASCII, unique in the edition, e.g. `workshop.png`.
+    pub name: String,
+}
+
+/// Every image of an edition, by its edition-relative path.
+#[derive(Debug, Clone, Default)]
+pub struct Assets {
+    pub images: BTreeMap<String, ImageAsset>,
+}
+
+impl Assets {
+    /// The asset for an edition-relative image path.
+    pub fn image(&self, src: &str) -> Option<&ImageAsset> {
+        self.images.get(src)
+    }
+}
+
+/// Reads and checks every image used; problems are reported at each use.
+pub fn load(edition: &Path, uses: &[ImageUse], diags: &mut Diagnostics) -> Assets {
+    let mut by_src: BTreeMap<&str, Vec<&ImageUse>> = BTreeMap::new();
+    for image_use in uses {
+        by_src.entry(&image_use.src).or_default().push(image_use);
+    }
+    let mut assets = Assets::default();
+    let mut names = BTreeSet::new();
+    for (src, uses) in by_src {
+        let report = |diags: &mut Diagnostics, message: &dyn Fn(&str) -> String, hint: &str| {
+            for image_use in &uses {
+                diags.push(
+                    Diagnostic::error(message(&image_use.written))
+                        .at(&image_use.file, image_use.span.clone())
+                        .hint(hint.to_string()),
+                );
+            }
+        };
+        let path = edition.join(src);
+        if let Err(reason) = files::confine(edition, &path) {
+            report(diags, &|w| format!("the image `{w}` {reason}"), "copy the image into the edition folder");
+            continue;
+        }
+        let bytes = match files::read(&path, MAX_IMAGE_BYTES) {
+            Ok(bytes) => bytes,
+            Err(ReadError::NotFound) => {
+                report(diags, &|w| format!("the image `{w}` does not exist"), "check the path, relative to this file");
+                continue;
+            }
+            Err(err @ ReadError::TooLarge { .. }) => {
+                report(
+                    diags,
+                    &|w| format!("the image `{w}` {err}"),
+                    "reduce the image to print resolution (300 ppi at its printed size)",
+                );
+                continue;
+            }
+            Err(err) => {
+                report(diags, &|w| format!("the image `{w}` {err}"), "point at an image file");
+                continue;
+            }
+        };
+        match prepare(bytes) {
+            Ok(prepared) => {
+                let name = published_name(src, prepared.format, &mut names);
+                let Prepared { format, bytes, width, height } = prepared;
+                assets.images.insert(src.to_string(), ImageAsset { format, bytes, width, height, name });
+            }
+            Err(reason) => report(diags, &|w| format!("the image `{w}` {reason}"), "save it again as JPEG or PNG"),
+        }
+    }
+    assets
+}
+
+/// What checking an image's bytes found.
+#[derive(Debug, Clone)]
+struct Prepared {
+    format: ImageFormat,
+    bytes: Arc<[u8]>,
+    width: u32,
+    height: u32,
+}
+
+/// Checked images by content hash: decoding is done once per process, so
+/// that `watch` rebuilds stay fast with photos.
+static PREPARED: LazyLock<Mutex<HashMap<u128, Result<Prepared, String>>>> = LazyLock::new(Default::default);
+
+fn prepare(bytes: Vec<u8>) -> Result<Prepared, String> {
+    let key = typst::utils::hash128(&bytes);
+    if let Some(done) = PREPARED.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return done.clone();
+    }
+    let result = if looks_like_svg(&bytes) { sanitize_svg(&bytes) } else { check_raster(bytes) };
+    PREPARED.lock().unwrap_or_else(|e| e.into_inner()).insert(key, result.clone());
+    result
+}
+
+fn looks_like_svg(bytes: &[u8]) -> bool {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+}
+
+fn check_raster(bytes: Vec<u8>) -> Result<Prepared, String> {
+    use image::ImageFormat as F;
+    let format = match image::guess_format(&bytes) {
+        Ok(F::Png) => ImageFormat::Png,
+        Ok(F::Jpeg) => ImageFormat::Jpeg,
+        Ok(F::Gif) => ImageFormat::Gif,
+        Ok(F::WebP) => ImageFormat::Webp,
+        Ok(other) => {
+            return Err(format!(
+                "is a {} image, which EPUB readers cannot show",
+                other.extensions_str().first().unwrap_or(&"?").to_uppercase()
+            ));
+        }
+        Err(_) => return Err("is not a PNG, JPEG, GIF, WebP or SVG image".into()),
+    };
+    let reader = || image::ImageReader::with_format(Cursor::new(bytes.as_slice()), image_format(format));
+    // The header first: its claimed size decides whether decoding is affordable.
+    let (width, height) = reader().into_dimensions().map_err(|err| format!("cannot be read ({err})"))?;
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > MAX_PIXELS {
+        return Err(format!(
+            "is {width} × {height} pixels ({} megapixels); the limit is {} megapixels",
+            pixels / 1_000_000,
+            MAX_PIXELS / 1_000_000
+        ));
+    }
+    let mut decoder = reader();
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    decoder.limits(limits);
+    decoder.decode().map_err(|err| format!("cannot be decoded ({err})"))?;
+    Ok(Prepared { format, bytes: bytes.into(), width, height })
+}
+
+fn image_format(format: ImageFormat) -> image::ImageFormat {
+    match format {
+        ImageFormat::Png => image::ImageFormat::Png,
+        ImageFormat::Jpeg => image::ImageFormat::Jpeg,
+        ImageFormat::Gif => image::ImageFormat::Gif,
+        ImageFormat::Webp => image::ImageFormat::WebP,
+        ImageFormat::Svg => unreachable!("SVG is not decoded as a raster"),
+    }
+}
+
+/// The bundled fonts for text inside SVG images (loaded on first use).
+static SVG_FONTS: LazyLock<Arc<usvg::fontdb::Database>> = LazyLock::new(|| {
+    let mut db = usvg::fontdb::Database::new();
+    for (_, data) in crate::fonts::FONT_FILES {
+        db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(*data)));
+    }
+    db.set_sans_serif_family("Noto Sans");
+    db.set_serif_family("Noto Sans");
+    db.set_monospace_family("Noto Sans Mono");
+    Arc::new(db)
+});
+
+/// Re-serialises an SVG through usvg: only drawing survives.
+fn sanitize_svg(bytes: &[u8]) -> Result<Prepared, String> {
+    let options = usvg::Options {
+        resources_dir: None,
+        font_family: "Noto Sans".into(),
+        fontdb: SVG_FONTS.clone(),
+        image_href_resolver: usvg::ImageHrefResolver {
+            // Embedded (data:) images stay; a file or web address is never followed.
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_data(bytes, &options).map_err(|err| format!("is not a readable SVG image ({err})"))?;
+    let size = tree.size();
+    let svg = tree.to_string(&usvg::WriteOptions::default());
+    let (width, height) = (size.width().ceil().clamp(1.0, 1e6) as u32, size.height().ceil().clamp(1.0, 1e6) as u32);
+    Ok(Prepared { format: ImageFormat::Svg, bytes: svg.into_bytes().into(), width, height })
+}
+
+/// A plain ASCII file name for an image, unique among `taken`.
+fn published_name(src: &str, format: ImageFormat, taken: &mut BTreeSet<String>) -> String {
+    let stem = Path::new(src).file_stem().and_then(|s| s.to_str()).unwrap_or("image");
+    let slug: String =
+        stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let slug = slug.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
+    let slug: String = if slug.is_empty() { "image".into() } else { slug.chars().take(60).collect() };
+    let mut name = format!("{slug}.{}", format.extension());
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{slug}-{n}.{}", format.extension());
+        n += 1;
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::One);
+        let mut writer = encoder.write_header().unwrap();
+        let row = (width as usize).div_ceil(8);
+        writer.write_image_data(&vec![0u8; row * height as usize]).unwrap();
+        writer.finish().unwrap();
+        out
+    }
+
+    #[test]
+    fn a_claimed_size_past_the_budget_is_refused_before_decoding() {
+        let mut bytes = png(1, 1);
+        // Rewrite the header's size to 60000 × 60000 (and its checksum).
+        bytes[16..20].copy_from_slice(&60000u32.to_be_bytes());
+        bytes[20..24].copy_from_slice(&60000u32.to_be_bytes());
+        let crc = crc32fast::hash(&bytes[12..29]);
+        bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+        let err = check_raster(bytes).unwrap_err();
+        assert!(err.contains("60000 × 60000 pixels (3600 megapixels)"), "{err}");
+    }
+
+    #[test]
+    fn formats_come_from_the_content_and_broken_files_are_refused() {
+        let prepared = check_raster(png(3, 2)).unwrap();
+        assert_eq!((prepared.format, prepared.width, prepared.height), (ImageFormat::Png, 3, 2));
+        assert!(check_raster(b"just some text".to_vec()).unwrap_err().contains("is not a PNG"));
+        let mut truncated = png(64, 64);
+        truncated.truncate(truncated.len() - 20);
+        assert!(check_raster(truncated).is_err());
+        assert!(check_raster(b"II*\0rest-of-a-tiff".to_vec()).unwrap_err().contains("TIFF"));
+    }
+
+    #[test]
+    fn svg_loses_scripts_events_and_external_references() {
+        let hostile = br#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="20" onload="alert(1)">
+            <style>@import url(https://evil.example/x.css);</style>
+            <script>alert(2)</script>
+            <a xlink:href="javascript:alert(3)"><rect width="10" height="10" fill="red"/></a>
+            <foreignObject width="10" height="10"><iframe xmlns="http://www.w3.org/1999/xhtml" src="https://evil.example"/></foreignObject>
+            <image xlink:href="https://evil.example/p.png" width="5" height="5"/>
+            <text x="1" y="15">Hi</text>
+        </svg>"#;
+        let prepared = sanitize_svg(hostile).unwrap();
+        let svg = String::from_utf8(prepared.bytes.to_vec()).unwrap();
+        for bad in ["script", "onload", "javascript:", "@import", "foreignObject", "evil.example", "iframe"] {
+            assert!(!svg.contains(bad), "{bad} survived:\n{svg}");
+        }
+        assert!(svg.contains("<path"), "the drawing and the text outlines stay:\n{svg}");
+        assert_eq!((prepared.width, prepared.height), (40, 20));
+    }
+
+    #[test]
+    fn published_names_are_plain_and_unique() {
+        let mut taken = BTreeSet::new();
+        assert_eq!(published_name("images/My photo #1?.png", ImageFormat::Png, &mut taken), "my-photo-1.png");
+        assert_eq!(published_name("other/my-photo-1.png", ImageFormat::Png, &mut taken), "my-photo-1-2.png");
+        assert_eq!(published_name("images/a\\b.JPG", ImageFormat::Jpeg, &mut taken), "a-b.jpg");
+    }
+}
