@@ -408,6 +408,27 @@ const CASES: &[Case] = &[
         first_line: "ed/stories/two.md:5:17: error: quotes and lists are nested more than 8 levels deep here",
     },
     Case {
+        name: "nesting right at the limits renders in both outputs",
+        command: "build",
+        setup: |e| {
+            use anthology::markdown::{MAX_BLOCK_DEPTH, MAX_INLINE_DEPTH};
+            // Lists, quotes and both alternating, as deep as allowed, with inline markup as deep as allowed inside.
+            let marks: Vec<&str> = (0..MAX_INLINE_DEPTH).map(|i| if i % 2 == 0 { "*" } else { "**" }).collect();
+            let open: String = marks.iter().map(|m| format!("{m}a ")).collect();
+            let close: String = marks.iter().rev().map(|m| format!(" b{m}")).collect();
+            let inline = format!("{open}deep{close}");
+            let lists: String = (0..MAX_BLOCK_DEPTH).map(|i| format!("{}- item {inline}\n", "  ".repeat(i))).collect();
+            let mixed: String = (0..MAX_BLOCK_DEPTH).map(|i| if i % 2 == 0 { "> " } else { "- " }).collect();
+            let quotes = ">".repeat(MAX_BLOCK_DEPTH);
+            e.write(
+                "stories/two.md",
+                format!("+++\ntitle = \"Deep\"\n+++\n\n{lists}\n{mixed}{inline}\n\n{quotes} {inline}\n"),
+            );
+        },
+        code: 0,
+        first_line: "",
+    },
+    Case {
         name: "a list 17 deep",
         command: "build",
         setup: |e| {
