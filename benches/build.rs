@@ -34,14 +34,6 @@ fn cold() {
     typst::comemo::evict(0);
 }
 
-/// A typst world with the edition's layout, data and fonts.
-fn world(loaded: &pipeline::Loaded, today: typst::foundations::Datetime) -> anthology::pdf::PublicationWorld {
-    let mut diags = Diagnostics::default();
-    let publication = &loaded.publication;
-    anthology::pdf::prepare(publication, &loaded.assets, &loaded.layouts, loaded.fonts.clone(), today, &mut diags)
-        .expect("the layout loads")
-}
-
 /// Stage timings of one cold build, done stage by stage (no concurrency).
 struct Stages {
     load: Duration,
@@ -51,6 +43,7 @@ struct Stages {
 }
 
 fn stages(edition: &Path) -> Stages {
+    use anthology::render::Renderer;
     cold();
     let mut diags = Diagnostics::default();
     let start = Instant::now();
@@ -59,31 +52,28 @@ fn stages(edition: &Path) -> Stages {
 
     let publication = &loaded.publication;
     let epoch = pipeline::epoch(publication, None);
-    let today = pipeline::datetime(epoch).expect("a valid time");
+    let time = pipeline::datetime(epoch).expect("a valid time");
+    let mut layouter = anthology::layout::Layouter::new();
     let start = Instant::now();
-    let world = world(&loaded, today);
-    let compiled = anthology::pdf::compile(&world, &mut diags).unwrap();
+    // Lay out (typst compile and the pagination), and the cover picture the EPUB uses.
+    let laid_out = layouter.lay_out(&loaded, time, true, &mut diags).expect("the layout compiles");
     let compile = start.elapsed();
-
-    let start = Instant::now();
-    let pdf = anthology::pdf::export(&world, &compiled, publication, today, &mut diags).unwrap();
-    let export = start.elapsed();
-    assert!(pdf.starts_with(b"%PDF"));
-
-    let start = Instant::now();
-    let starts = anthology::pdf::pages::page_starts(&compiled.document, &compiled.block_pages, publication);
-    let cover = anthology::raster::cover_png(&compiled.document.pages()[0]);
-    let css = anthology::layouts::find(&loaded.layouts, anthology::layouts::EPUB_CSS).unwrap();
-    let input = anthology::epub::EpubInput {
+    let context = anthology::render::Context {
         publication,
         assets: &loaded.assets,
-        css: &css.bytes,
-        cover_png: Some(cover),
-        page_starts: &starts,
-        pdf_name: "x.pdf",
+        layouts: &loaded.layouts,
+        laid_out: &laid_out,
+        time,
         epoch,
     };
-    anthology::epub::render(&input, &mut diags).unwrap();
+
+    let start = Instant::now();
+    let pdf = anthology::render::pdf::Pdf.render(&context, &mut diags).unwrap();
+    let export = start.elapsed();
+    assert!(pdf[0].bytes.starts_with(b"%PDF"));
+
+    let start = Instant::now();
+    anthology::render::epub::Epub.render(&context, &mut diags).unwrap();
     let epub = start.elapsed();
     Stages { load, compile, export, epub }
 }
@@ -95,7 +85,7 @@ fn full(edition: &Path) -> Duration {
     let start = Instant::now();
     let built = pipeline::build(edition, &BuildOptions::default(), &mut diags).expect("the edition builds");
     let elapsed = start.elapsed();
-    assert!(built.pdf.is_some() && built.epub.is_some());
+    assert_eq!(built.artifacts.len(), 2);
     elapsed
 }
 
@@ -105,16 +95,17 @@ fn typst_alone(edition: &Path) -> Duration {
     let mut diags = Diagnostics::default();
     let loaded = pipeline::load(edition, &mut diags).unwrap();
     let publication = &loaded.publication;
-    let today = pipeline::datetime(pipeline::epoch(publication, None)).expect("a valid time");
-    let world = world(&loaded, today);
+    let time = pipeline::datetime(pipeline::epoch(publication, None)).expect("a valid time");
+    let mut layouter = anthology::layout::Layouter::new();
+    let world = layouter.lay_out(&loaded, time, false, &mut diags).unwrap().world;
     cold();
     let start = Instant::now();
-    let document = typst::compile::<typst_layout::PagedDocument>(&world).output.unwrap();
+    let document = typst::compile::<typst_layout::PagedDocument>(world).output.unwrap();
     let options = typst_pdf::PdfOptions {
-        ident: typst::foundations::Smart::Custom(publication.meta.identifier.clone()),
+        ident: typst::foundations::Smart::Custom(publication.meta.urn()),
         standards: typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::Ua_1, typst_pdf::PdfStandard::A_2a]).unwrap(),
         tagged: true,
-        timestamp: Some(typst_pdf::Timestamp::new_utc(today)),
+        timestamp: Some(typst_pdf::Timestamp::new_utc(time)),
         ..typst_pdf::PdfOptions::default()
     };
     let pdf = typst_pdf::pdf(&document, &options).unwrap();
@@ -198,7 +189,7 @@ fn main() {
     let (time_20, memory_20) = process(large.path());
     let pages = {
         let mut diags = Diagnostics::default();
-        pipeline::build(&edition, &BuildOptions::default(), &mut diags).unwrap().pdf.unwrap().1
+        pipeline::build(&edition, &BuildOptions::default(), &mut diags).unwrap().artifacts[0].pages.unwrap()
     };
     println!("anthology benchmark — content/en ({pages} pages), median of {RUNS} cold runs\n");
 

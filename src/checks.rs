@@ -1,24 +1,23 @@
-//! Checks over a whole edition that no single stage makes: glyph coverage by
-//! the bundled fonts, story files the manifest forgot. `check` and `build` run
-//! the same ones.
+//! Checks over a whole edition that no single stage makes: the printed
+//! text's characters against the fonts, story files the manifest forgot.
+//! `check` and `build` run the same ones.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::content::Edition;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::fonts::FontStore;
-use crate::model::{Block, Inline, Publication};
+use crate::model::{Body, Inline, Node, Publication, Visit};
+use crate::unicode::{forbidden, needs_glyph};
 
-/// Every character printed from the edition that no bundled font covers:
-/// one error per character and file, at its first occurrence.
+/// Every character printed from the edition that no bundled font covers, or
+/// that a PDF/A file may not hold: one error per character and file, at its
+/// first occurrence. Only what is printed counts — after escapes and
+/// entities are resolved, and never a comment.
 pub fn glyph_coverage(edition: &Edition, publication: &Publication, fonts: &FontStore) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, document) in &edition.documents {
-        out.extend(missing_in(&document.file, None, fonts));
-    }
-    // From the manifest only the printed strings count (not its comments).
-    let mut printed = String::new();
+    let mut manifest_text = String::new();
     let meta = &publication.meta;
     for s in [
         Some(&meta.title),
@@ -30,84 +29,81 @@ pub fn glyph_coverage(edition: &Edition, publication: &Publication, fonts: &Font
     .into_iter()
     .flatten()
     {
-        printed.push_str(s);
+        manifest_text.push_str(s);
     }
-    printed.extend(publication.labels.values().map(String::as_str));
-    if let Some(ack) = publication.entries.first() {
-        ack.blocks.iter().for_each(|b| push_block(b, &mut printed));
+    manifest_text.extend(publication.labels.values().map(String::as_str));
+    for entry in &publication.entries {
+        let mut printed = String::new();
+        for s in [&entry.title, &entry.toc_title].into_iter().chain(&entry.organisations).chain(&entry.country) {
+            printed.push_str(s);
+        }
+        crate::model::walk_blocks(entry.blocks(), &mut |visit| match visit {
+            Visit::Enter(Node::Inline(Inline::Text { text } | Inline::Code { text })) => printed.push_str(text),
+            Visit::Enter(Node::Block(block)) => {
+                if let crate::model::BlockKind::Code { text } = &block.kind {
+                    printed.push_str(text);
+                }
+            }
+            _ => {}
+        });
+        let document = entry.source.as_ref().and_then(|rel| edition.documents.iter().find(|(_, d)| &d.rel_path == rel));
+        match (document, &entry.body) {
+            (Some((_, document)), _) => {
+                let body_start = document.spans.first().map_or(0, |s| s.start);
+                out.extend(unprintable(&document.file, &printed, body_start, fonts));
+            }
+            // Generated entries print the manifest's texts.
+            (None, Body::Acknowledgements { .. }) => manifest_text.push_str(&printed),
+            (None, _) => {}
+        }
     }
-    let legal = &publication.legal;
-    legal.notices.iter().chain(&legal.disclaimers).for_each(|b| push_block(b, &mut printed));
-    push_inlines(&legal.citation, &mut printed);
-    out.extend(missing_in(&edition.manifest.file, Some(&printed), fonts));
+    out.extend(unprintable(&edition.manifest.file, &manifest_text, 0, fonts));
     out
 }
 
-/// Characters a PDF/A or PDF/UA file may not contain, whatever the font:
-/// control characters (but tab and line ends), a byte order mark inside the
-/// text, non-characters, and private-use code points.
-fn forbidden(c: char, offset: usize) -> Option<&'static str> {
-    match c {
-        '\t' | '\n' | '\r' => None,
-        '\u{FEFF}' if offset == 0 => None,
-        '\u{FEFF}' => Some("a byte order mark inside the text"),
-        c if c.is_control() => Some("a control character"),
-        '\u{FFFE}' | '\u{FFFF}' => Some("a non-character"),
-        '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}' => {
-            Some("a private-use character, which means nothing outside one font")
-        }
-        _ => None,
+/// Problems with the characters of `printed`, located in `file` (searched
+/// from `from` first: a story's body comes after its front matter).
+fn unprintable(file: &Arc<SourceFile>, printed: &str, from: usize, fonts: &FontStore) -> Vec<Diagnostic> {
+    let mut counts: BTreeMap<char, usize> = BTreeMap::new();
+    for c in printed.chars() {
+        *counts.entry(c).or_default() += 1;
     }
-}
-
-/// The bidirectional embedding, override and isolate controls (U+202A–U+202E,
-/// U+2066–U+2069): they can make text display in another order than it is
-/// stored (a spoofing risk), and an unterminated one runs on.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-fn missing_in(file: &Arc<SourceFile>, only: Option<&str>, fonts: &FontStore) -> Vec<Diagnostic> {
-    let mut first: BTreeMap<char, (usize, usize)> = BTreeMap::new();
     let mut out = Vec::new();
-    for (offset, c) in file.text.char_indices() {
-        if only.is_some_and(|s| !s.contains(c)) {
+    let mut reported = BTreeSet::new();
+    for (&c, &count) in &counts {
+        let problem = if let Some(why) = forbidden(c) {
+            Diagnostic::error(format!("the character U+{:04X} cannot be printed ({why})", c as u32))
+                .hint("delete it; it is often invisible in editors")
+        } else if needs_glyph(c) && !fonts.covers(c) {
+            let more = if count > 1 { format!(" ({} more in this file)", count - 1) } else { String::new() };
+            Diagnostic::error(format!("no bundled font has the character “{c}” (U+{:04X}){more}", c as u32)).hint(
+                "replace the character, or put a font that covers it in the edition's fonts/ folder (see README.md)",
+            )
+        } else {
             continue;
-        }
-        if let Some(why) = forbidden(c, offset) {
-            out.push(
-                Diagnostic::error(format!("the character U+{:04X} cannot be printed ({why})", c as u32))
-                    .at(file, offset..offset + c.len_utf8())
-                    .hint("delete it; it is often invisible in editors"),
-            );
-            continue;
-        }
-        if !crate::fonts::needs_glyph(c) {
-            continue;
-        }
-        if let Some((_, count)) = first.get_mut(&c) {
-            *count += 1;
-            continue;
-        }
-        if !fonts.covers(c) {
-            first.insert(c, (offset, 1));
+        };
+        if reported.insert(c) {
+            let span = locate(&file.text, c, from);
+            out.push(problem.at(file, span));
         }
     }
-    out.extend(first.into_iter().map(|(c, (offset, count))| {
-        let more = if count > 1 { format!(" ({} more in this file)", count - 1) } else { String::new() };
-        Diagnostic::error(format!("no bundled font has the character “{c}” (U+{:04X}){more}", c as u32))
-            .at(file, offset..offset + c.len_utf8())
-            .hint("replace the character, or put a font that covers it in the edition's fonts/ folder (see README.md)")
-    }));
     out
 }
 
-fn push_block(block: &Block, out: &mut String) {
-    out.push_str(&crate::model::block_text(block));
-}
-
-fn push_inlines(inlines: &[Inline], out: &mut String) {
-    out.push_str(&crate::model::plain_text(inlines));
+/// Where a printed character is written: literally (from `from` on, then
+/// anywhere), or as a numeric entity; else at `from`.
+fn locate(text: &str, c: char, from: usize) -> std::ops::Range<usize> {
+    let literal = text.get(from..).and_then(|t| t.find(c)).map(|i| i + from).or_else(|| text.find(c));
+    if let Some(at) = literal {
+        return at..at + c.len_utf8();
+    }
+    let lower = text.to_ascii_lowercase();
+    for entity in [format!("&#x{:x};", c as u32), format!("&#{};", c as u32)] {
+        if let Some(at) = lower.find(&entity) {
+            return at..at + entity.len();
+        }
+    }
+    from..from
 }
 
 /// Warnings for Markdown files in the edition folder that the manifest does not list.

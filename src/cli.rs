@@ -82,8 +82,8 @@ pub struct EditionArgs {
 
     /// How to print problems: `human` (source snippets) or `short`
     /// (`file:line:col: severity: message`, one per line).
-    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
-    pub diagnostic_format: DiagnosticFormat,
+    #[arg(long, value_enum, default_value_t = DiagnosticStyle::Human)]
+    pub diagnostic_format: DiagnosticStyle,
 
     /// Treat warnings as errors (exit 1 if there are any).
     #[arg(long)]
@@ -99,9 +99,9 @@ pub struct BuildArgs {
     #[arg(long, short, value_name = "DIR", default_value = "dist")]
     pub out: PathBuf,
 
-    /// Which artifacts to make, comma-separated.
-    #[arg(long, short, value_enum, value_delimiter = ',', default_values_t = [Format::Pdf, Format::Epub])]
-    pub format: Vec<Format>,
+    /// Which outputs to make, comma-separated: pdf, epub, proof.
+    #[arg(long, short, value_delimiter = ',', default_value = "pdf,epub", value_parser = formats())]
+    pub format: Vec<String>,
 
     #[arg(long, env = "SOURCE_DATE_EPOCH", value_name = "SECONDS", value_parser = epoch_parser(), help = EPOCH_HELP)]
     pub source_date_epoch: Option<i64>,
@@ -122,13 +122,13 @@ pub struct WatchArgs {
     #[arg(long, short, value_name = "DIR", default_value = "dist")]
     pub out: PathBuf,
 
-    /// Which artifacts to make, comma-separated.
-    #[arg(long, short, value_enum, value_delimiter = ',', default_values_t = [Format::Pdf, Format::Epub])]
-    pub format: Vec<Format>,
+    /// Which outputs to make, comma-separated: pdf, epub, proof.
+    #[arg(long, short, value_delimiter = ',', default_value = "pdf,epub", value_parser = formats())]
+    pub format: Vec<String>,
 
     /// How to print problems: `human` or `short`.
-    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
-    pub diagnostic_format: DiagnosticFormat,
+    #[arg(long, value_enum, default_value_t = DiagnosticStyle::Human)]
+    pub diagnostic_format: DiagnosticStyle,
 
     #[arg(long, env = "SOURCE_DATE_EPOCH", value_name = "SECONDS", value_parser = epoch_parser(), help = EPOCH_HELP)]
     pub source_date_epoch: Option<i64>,
@@ -150,9 +150,26 @@ pub struct CheckArgs {
     pub editions: EditionArgs,
 }
 
-/// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Pdf,
-    Epub,
+/// The output formats, by the names of their renderers.
+fn formats() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(crate::render::names())
+}
+
+/// How problems are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum DiagnosticStyle {
+    /// Source snippets with carets and hints.
+    #[default]
+    Human,
+    /// One `file:line:col: severity: message` line each.
+    Short,
+}
+
+impl From<DiagnosticStyle> for DiagnosticFormat {
+    fn from(style: DiagnosticStyle) -> Self {
+        match style {
+            DiagnosticStyle::Human => DiagnosticFormat::Human,
+            DiagnosticStyle::Short => DiagnosticFormat::Short,
+        }
+    }
 }

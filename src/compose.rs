@@ -1,25 +1,148 @@
-//! MODEL: an edition read from disk → one [`Publication`]: metadata, resolved
-//! labels, the generated acknowledgements entry, numbering. No I/O.
+//! MODEL: an edition read from disk → one [`Publication`]. Every decision
+//! the renderers would otherwise each make is made here, once: the entries
+//! in reading order with the generated ones (cover, acknowledgements with the
+//! legal texts, table of contents) and where the table of contents goes, the
+//! numbering, every block's id, the back page's parts, the script, the
+//! quotation marks, the published image names. No I/O.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
-use crate::content::{Edition, Section};
+use crate::content::{Document, Edition, Section};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::images::Assets;
 use crate::manifest::Manifest;
 use crate::markdown::ParseContext;
-use crate::model::{Block, Direction, Entry, EntryKind, Inline, Legal, Meta, Publication};
+use crate::model::{
+    Block, BlockId, BlockKind, Body, ContentsLine, Direction, Entry, EntryId, Inline, Legal, Meta, NodeMut, Pillar,
+    Publication, Script,
+};
+use crate::theme::Theme;
 
 /// Languages written right to left.
 const RTL_LANGUAGES: &[&str] = &["ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"];
+/// Languages written in the Arabic script.
+const ARABIC_SCRIPT: &[&str] = &["ar", "fa", "ur", "ps", "sd", "ug", "ckb"];
+/// Languages written in Chinese characters (and Japanese and Korean, set alike).
+const CJK: &[&str] = &["zh", "ja", "ko"];
 
-/// Builds the publication; label fallbacks become warnings.
-pub fn compose(edition: &Edition, assets: &Assets, diags: &mut Diagnostics) -> Publication {
+/// Builds the publication; label fallbacks and back-page overflow become warnings.
+pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Diagnostics) -> Publication {
     let manifest = &edition.manifest.manifest;
     let file = &edition.manifest.file;
     let meta = meta(manifest);
+    let labels = labels(manifest, &meta, file, diags);
 
+    let mut entries = vec![Entry {
+        id: EntryId("cover".into()),
+        number: None,
+        title: meta.title.clone(),
+        toc_title: meta.title.clone(),
+        organisations: vec![],
+        country: None,
+        source: None,
+        marker: BlockId::default(),
+        body: Body::Cover { image: edition.cover.as_ref().map(|(i, _)| i.clone()) },
+    }];
+    entries.push(acknowledgements(edition, &labels, diags));
+    for (section, document) in &edition.documents {
+        let blocks = document.blocks.clone();
+        let body = match section {
+            Section::Front => Body::Front { blocks },
+            Section::Story => Body::Story { blocks },
+            Section::Back => back_page(document, blocks, theme, diags),
+        };
+        let front = &document.front;
+        let title = front.title.get_ref().trim().to_string();
+        entries.push(Entry {
+            id: EntryId(document.id.clone()),
+            number: None,
+            toc_title: front
+                .toc_title
+                .as_ref()
+                .map(|t| t.get_ref().trim().to_string())
+                .unwrap_or_else(|| title.clone()),
+            title,
+            organisations: front.organisations.iter().map(|o| o.get_ref().trim().to_string()).collect(),
+            country: front.country.as_ref().map(|c| c.get_ref().trim().to_string()),
+            source: Some(document.rel_path.clone()),
+            marker: BlockId::default(),
+            body,
+        });
+    }
+    // The table of contents comes before the first story (or the back page).
+    let at =
+        entries.iter().position(|e| matches!(e.body, Body::Story { .. } | Body::Back { .. })).unwrap_or(entries.len());
+    entries.insert(
+        at,
+        Entry {
+            id: EntryId("toc".into()),
+            number: None,
+            title: labels["table-of-contents"].clone(),
+            toc_title: labels["table-of-contents"].clone(),
+            organisations: vec![],
+            country: None,
+            source: None,
+            marker: BlockId::default(),
+            body: Body::Contents { lines: vec![] },
+        },
+    );
+
+    // Numbers and the table of contents' lines: every entry but the cover and the contents themselves.
+    let mut lines = Vec::new();
+    let mut number = 0;
+    for entry in &mut entries {
+        if !matches!(entry.body, Body::Cover { .. } | Body::Contents { .. }) {
+            number += 1;
+            entry.number = Some(number);
+            lines.push(ContentsLine { id: BlockId(format!("toc.{number}")), entry: entry.id.clone() });
+        }
+    }
+    if let Some(Body::Contents { lines: slot, .. }) = entries.get_mut(at).map(|e| &mut e.body) {
+        *slot = lines;
+    }
+
+    let quotes = manifest.smart_quotes.then(|| crate::labels::quotation_marks(&meta.lang, meta.region.as_deref()));
+    for entry in &mut entries {
+        entry.marker = BlockId(format!("{}.start", entry.id));
+        let prefix = entry.id.0.clone();
+        let mut n = 0;
+        crate::model::walk_blocks_mut(entry.blocks_mut(), &mut |node| match node {
+            NodeMut::Block(block) => {
+                block.id = BlockId(format!("{prefix}.{n}"));
+                n += 1;
+                if let BlockKind::Figure { image: Some(image), .. } = &mut block.kind {
+                    publish(image, assets);
+                }
+            }
+            NodeMut::Inline(Inline::Text { text }) => {
+                if let Some((open, close)) = quotes {
+                    localize_quotes(text, open, close);
+                }
+            }
+            NodeMut::Inline(_) => {}
+        });
+        if let Body::Cover { image: Some(image), .. } = &mut entry.body {
+            publish(image, assets);
+        }
+    }
+    Publication { version: crate::model::DATA_VERSION, meta, labels, theme: theme.clone(), entries }
+}
+
+/// The image's published name, from the checked assets.
+fn publish(image: &mut crate::model::Image, assets: &Assets) {
+    if let Some(asset) = assets.image(&image.src) {
+        image.file = asset.name.clone();
+    }
+}
+
+fn labels(
+    manifest: &Manifest,
+    meta: &Meta,
+    file: &Arc<SourceFile>,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
     let overrides: BTreeMap<String, String> =
         manifest.labels.iter().map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone())).collect();
     let (labels, fallbacks) = crate::labels::resolve(&meta.lang, &overrides);
@@ -35,82 +158,79 @@ pub fn compose(edition: &Edition, assets: &Assets, diags: &mut Diagnostics) -> P
             .hint("translate them under [labels] in publication.toml, e.g. table-of-contents = \"…\""),
         );
     }
+    labels
+}
 
+/// The acknowledgements entry: the manifest's text, the sentence of
+/// organisations, and the legal texts.
+fn acknowledgements(edition: &Edition, labels: &BTreeMap<String, String>, diags: &mut Diagnostics) -> Entry {
+    let manifest = &edition.manifest.manifest;
+    let file = &edition.manifest.file;
     // Texts written in the manifest are Markdown too (links, emphasis).
     let no_entries = BTreeMap::new();
     let context = ParseContext { entries: &no_entries, smart_punctuation: manifest.smart_quotes };
     let mut markdown = |text: &toml::Spanned<String>| manifest_markdown(file, text, &context, diags);
 
-    let mut ack_blocks = markdown(&manifest.acknowledgements.text);
+    let mut blocks = markdown(&manifest.acknowledgements.text);
     if !manifest.acknowledgements.organisations.is_empty() {
         let names: Vec<String> =
             manifest.acknowledgements.organisations.iter().map(|o| o.get_ref().trim().to_string()).collect();
-        let sentence = crate::labels::join_list(&names, &labels);
-        let stop = &labels["full-stop"];
-        ack_blocks.push(Block::Paragraph { content: vec![Inline::text(format!("{sentence}{stop}"))] });
+        let sentence = crate::labels::join_list(&names, labels);
+        blocks.push(Block::paragraph(format!("{sentence}{}", labels["full-stop"])));
     }
+    let citation: Vec<Inline> = markdown(&manifest.legal.citation)
+        .into_iter()
+        .flat_map(|b| match b.kind {
+            BlockKind::Paragraph { content } => content,
+            _ => vec![],
+        })
+        .collect();
     let legal = Legal {
         notices: manifest.legal.notices.iter().flat_map(&mut markdown).collect(),
-        citation: markdown(&manifest.legal.citation)
-            .into_iter()
-            .flat_map(|b| match b {
-                Block::Paragraph { content } => content,
-                _ => vec![],
-            })
-            .collect(),
+        citation: Block::new(BlockKind::Paragraph { content: citation }),
         disclaimers: manifest.legal.disclaimers.iter().flat_map(&mut markdown).collect(),
     };
-
-    let mut entries = vec![Entry {
-        id: "acknowledgements".into(),
-        kind: EntryKind::Acknowledgements,
-        number: 1,
+    Entry {
+        id: EntryId("acknowledgements".into()),
+        number: None,
         title: labels["acknowledgements"].clone(),
         toc_title: labels["acknowledgements"].clone(),
         organisations: vec![],
         country: None,
-        blocks: ack_blocks,
         source: None,
-    }];
-    for (section, document) in &edition.documents {
-        let front = &document.front;
-        let title = front.title.get_ref().trim().to_string();
-        entries.push(Entry {
-            id: document.id.clone(),
-            kind: match section {
-                Section::Front => EntryKind::Front,
-                Section::Story => EntryKind::Story,
-                Section::Back => EntryKind::Back,
-            },
-            number: entries.len() + 1,
-            toc_title: front
-                .toc_title
-                .as_ref()
-                .map(|t| t.get_ref().trim().to_string())
-                .unwrap_or_else(|| title.clone()),
-            title,
-            organisations: front.organisations.iter().map(|o| o.get_ref().trim().to_string()).collect(),
-            country: front.country.as_ref().map(|c| c.get_ref().trim().to_string()),
-            blocks: document.blocks.clone(),
-            source: Some(document.rel_path.clone()),
-        });
+        marker: BlockId::default(),
+        body: Body::Acknowledgements { blocks, legal },
     }
+}
 
-    let mut cover = edition.cover.as_ref().map(|(image, _)| image.clone());
-    let mut publish = |image: &mut crate::model::Image| {
-        if let Some(asset) = assets.image(&image.src) {
-            image.file = asset.name.clone();
+/// The back page: its Markdown's first list is the pillars (as many as the
+/// theme draws side by side; the rest stay a list), the first paragraph after
+/// them the lead, everything else the contact block.
+fn back_page(document: &Document, mut blocks: Vec<Block>, theme: &Theme, diags: &mut Diagnostics) -> Body {
+    let mut pillars = Vec::new();
+    if let Some(at) = blocks.iter().position(|b| matches!(b.kind, BlockKind::List { .. })) {
+        let list_span = document.spans.get(at).cloned();
+        let BlockKind::List { items, .. } = &mut blocks[at].kind else { unreachable!("found as a list") };
+        let max = theme.back.pillars;
+        if items.len() > max {
+            let span: Range<usize> = list_span.unwrap_or(0..0);
+            diags.push(
+                Diagnostic::warning(format!(
+                    "the back page draws {max} pillars side by side; the other {} stay a list under them",
+                    items.len() - max
+                ))
+                .at(&document.file, span)
+                .hint("shorten the list, or raise `pillars` in the theme (layouts/theme.toml) if the page has room"),
+            );
         }
-    };
-    for entry in &mut entries {
-        crate::model::images_mut(&mut entry.blocks, &mut publish);
+        let drawn: Vec<_> = items.drain(..items.len().min(max)).collect();
+        pillars = drawn.into_iter().map(|item| Pillar { blocks: item.blocks }).collect();
+        if items.is_empty() {
+            blocks.remove(at);
+        }
     }
-    cover.iter_mut().for_each(&mut publish);
-    let mut publication = Publication { meta, labels, entries, legal, cover };
-    if manifest.smart_quotes {
-        localize_quotes(&mut publication);
-    }
-    publication
+    let lead = blocks.iter().position(|b| matches!(b.kind, BlockKind::Paragraph { .. })).map(|at| blocks.remove(at));
+    Body::Back { pillars, lead, contact: blocks }
 }
 
 fn meta(manifest: &Manifest) -> Meta {
@@ -120,10 +240,16 @@ fn meta(manifest: &Manifest) -> Meta {
         Err(_) => (language.to_ascii_lowercase(), None),
     };
     let direction = if RTL_LANGUAGES.contains(&lang.as_str()) { Direction::Rtl } else { Direction::Ltr };
-    let date = manifest.date.get_ref().date.unwrap_or(toml::value::Date { year: 1970, month: 1, day: 1 });
-    let identifier = crate::manifest::parse_identifier(manifest.identifier.get_ref())
-        .map(|u| format!("urn:uuid:{u}"))
-        .unwrap_or_else(|| manifest.identifier.get_ref().clone());
+    let script = if CJK.contains(&lang.as_str()) {
+        Script::Cjk
+    } else if ARABIC_SCRIPT.contains(&lang.as_str()) {
+        Script::Arabic
+    } else {
+        Script::Latin
+    };
+    let date = manifest.date.get_ref().date.unwrap_or(toml::value::Date { year: 1980, month: 1, day: 1 });
+    // `validate` has refused anything else.
+    let identifier = crate::manifest::parse_identifier(manifest.identifier.get_ref()).unwrap_or_default();
     let file_stem = manifest.file_stem.as_ref().map(|s| s.get_ref().clone()).unwrap_or_else(|| {
         let slug: String = manifest
             .title
@@ -132,6 +258,7 @@ fn meta(manifest: &Manifest) -> Meta {
             .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
             .collect();
         let slug = slug.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
+        let slug: String = slug.chars().take(60).collect();
         format!("{}-{}", if slug.is_empty() { "publication" } else { &slug }, date.year)
     });
     Meta {
@@ -141,6 +268,7 @@ fn meta(manifest: &Manifest) -> Meta {
         lang,
         region,
         direction,
+        script,
         date: format!("{:04}-{:02}-{:02}", date.year, date.month, date.day),
         year: i32::from(date.year),
         month: date.month,
@@ -173,116 +301,36 @@ fn manifest_markdown(
     if !parsed.images.is_empty() {
         local.push(Diagnostic::error("images cannot be shown in the manifest's texts").hint("put photos in a story"));
     }
-    let blocks = parsed.blocks;
     // Re-anchor each problem on the manifest value it came from.
     for mut d in local.items().iter().cloned() {
         d.location = Some(crate::diag::Location::Span(file.clone(), text.span()));
         diags.push(d);
     }
-    blocks
+    parsed.blocks
 }
 
 /// Turns the curly double quotes of smart punctuation into the language's
-/// quotation marks (typst's table: « » for French, Russian and Arabic …).
-/// Single quotes stay: most of them are apostrophes.
-fn localize_quotes(publication: &mut Publication) {
-    use std::str::FromStr;
-    use typst::foundations::Smart;
-    use typst::text::{Lang, Region, SmartQuotes};
-    let meta = &publication.meta;
-    let lang = Lang::from_str(&meta.lang).unwrap_or(Lang::ENGLISH);
-    let region = meta.region.as_deref().and_then(|r| Region::from_str(r).ok());
-    let auto = Smart::Auto;
-    let quotes = SmartQuotes::get(&auto, lang, region, false);
-    let (open, close) = (quotes.double_open.to_string(), quotes.double_close.to_string());
-    if open == "“" && close == "”" {
-        return;
+/// quotation marks (« » for French, Russian and Arabic …). Single quotes
+/// stay: most of them are apostrophes.
+fn localize_quotes(text: &mut String, open: &str, close: &str) {
+    if (open, close) != ("“", "”") && text.contains(['“', '”']) {
+        *text = text.replace('“', open).replace('”', close);
     }
-    let fix = |text: &mut String| *text = text.replace('“', &open).replace('”', &close);
-    fn inlines(content: &mut [Inline], fix: &dyn Fn(&mut String)) {
-        for inline in content {
-            match inline {
-                Inline::Text { text } => fix(text),
-                Inline::Strong { content } | Inline::Emph { content } | Inline::Link { content, .. } => {
-                    inlines(content, fix)
-                }
-                Inline::Code { .. } | Inline::Linebreak => {}
-            }
-        }
-    }
-    fn blocks(blocks_: &mut [Block], fix: &dyn Fn(&mut String)) {
-        for block in blocks_ {
-            match block {
-                Block::Paragraph { content } | Block::Heading { content, .. } => inlines(content, fix),
-                Block::Figure { caption, .. } => inlines(caption, fix),
-                Block::List { items, .. } => items.iter_mut().for_each(|item| blocks(item, fix)),
-                Block::Quote { blocks: inner } => blocks(inner, fix),
-                Block::Code { .. } | Block::Rule => {}
-            }
-        }
-    }
-    for entry in &mut publication.entries {
-        blocks(&mut entry.blocks, &fix);
-    }
-    let legal = &mut publication.legal;
-    blocks(&mut legal.notices, &fix);
-    blocks(&mut legal.disclaimers, &fix);
-    inlines(&mut legal.citation, &fix);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn paragraph(text: &str) -> Block {
-        Block::Paragraph { content: vec![Inline::text(text)] }
-    }
-
-    fn publication(lang: &str) -> Publication {
-        Publication {
-            meta: Meta {
-                title: "T".into(),
-                subtitle: None,
-                language: lang.into(),
-                lang: lang.into(),
-                region: None,
-                direction: Direction::Ltr,
-                date: "2026-01-01".into(),
-                year: 2026,
-                month: 1,
-                day: 1,
-                identifier: String::new(),
-                publisher: "P".into(),
-                publisher_short: None,
-                unit: None,
-                subject: None,
-                keywords: vec![],
-                file_stem: "t".into(),
-            },
-            labels: BTreeMap::new(),
-            entries: vec![Entry {
-                id: "a".into(),
-                kind: EntryKind::Story,
-                number: 1,
-                title: "A".into(),
-                toc_title: "A".into(),
-                organisations: vec![],
-                country: None,
-                blocks: vec![paragraph("Il a dit “bonjour” et l’a quitté.")],
-                source: None,
-            }],
-            legal: Legal { notices: vec![], citation: vec![], disclaimers: vec![] },
-            cover: None,
-        }
-    }
-
     #[test]
     fn quotes_follow_the_language() {
-        let mut fr = publication("fr");
-        localize_quotes(&mut fr);
-        assert_eq!(fr.entries[0].blocks[0], paragraph("Il a dit «\u{202F}bonjour\u{202F}» et l’a quitté."));
-        let mut en = publication("en");
-        localize_quotes(&mut en);
-        assert_eq!(en.entries[0].blocks[0], paragraph("Il a dit “bonjour” et l’a quitté."));
+        let (open, close) = crate::labels::quotation_marks("fr", None);
+        let mut text = "Il a dit “bonjour” et l’a quitté.".to_string();
+        localize_quotes(&mut text, open, close);
+        assert_eq!(text, "Il a dit «\u{202F}bonjour\u{202F}» et l’a quitté.");
+        let (open, close) = crate::labels::quotation_marks("en", None);
+        let mut text = "He said “hello”.".to_string();
+        localize_quotes(&mut text, open, close);
+        assert_eq!(text, "He said “hello”.");
     }
 }

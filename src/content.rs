@@ -26,6 +26,8 @@ pub struct Document {
     pub file: Arc<SourceFile>,
     pub front: FrontMatter,
     pub blocks: Vec<Block>,
+    /// Where each top-level block is in the file.
+    pub spans: Vec<Range<usize>>,
     /// The images it shows, where they are referenced.
     pub images: Vec<ImageUse>,
 }
@@ -210,7 +212,7 @@ pub fn parse_document(
         front.country.iter().for_each(|c| check(c, "the country"));
     }
     let before = diags.counts().0;
-    let crate::markdown::Parsed { blocks, images } =
+    let crate::markdown::Parsed { blocks, spans, images } =
         crate::markdown::parse(&file, body_start, &rel_path, context, diags);
     // A body whose only content was refused is not "empty": its errors say why.
     if blocks.is_empty() && diags.counts().0 == before {
@@ -221,7 +223,7 @@ pub fn parse_document(
         );
     }
     diags.check()?;
-    Ok(Document { rel_path, id, file, front, blocks, images })
+    Ok(Document { rel_path, id, file, front, blocks, spans, images })
 }
 
 /// Finds the `+++` front matter; returns its inner span and where the body starts.

@@ -246,7 +246,7 @@ impl Diagnostics {
 }
 
 /// How diagnostics are printed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum DiagnosticFormat {
     /// Source snippets with carets and hints.
     #[default]

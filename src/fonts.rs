@@ -115,14 +115,6 @@ pub fn edition_font_files(edition: &Path) -> Vec<std::path::PathBuf> {
     paths
 }
 
-/// Characters that need no glyph: spaces, controls and format characters
-/// that shaping consumes (joiners, direction marks, soft hyphens …).
-pub fn needs_glyph(c: char) -> bool {
-    !(c.is_whitespace()
-        || c.is_control()
-        || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

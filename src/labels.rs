@@ -146,6 +146,25 @@ fn table(lang: &str) -> Option<&'static [(&'static str, &'static str)]> {
     }
 }
 
+/// The double quotation marks of a language (opening, closing), as typst's
+/// own table has them, for `smart-quotes`: « » with narrow no-break spaces in
+/// French, « » in Spanish, Russian and Arabic, „ “ in German …
+pub fn quotation_marks(lang: &str, region: Option<&str>) -> (&'static str, &'static str) {
+    match (lang, region) {
+        ("de", Some("CH" | "LI")) => ("«", "»"),
+        ("fr", Some("CH")) | ("fr", _) => ("«\u{202F}", "\u{202F}»"),
+        ("cs" | "de" | "et" | "is" | "lt" | "lv" | "sk" | "sl", _) => ("„", "“"),
+        ("bs" | "fi" | "sv" | "he", _) => ("”", "”"),
+        ("es", Some("ES") | None) | ("gl" | "it" | "la" | "no" | "nb" | "nn" | "ru" | "uk" | "el" | "ar", _) => {
+            ("«", "»")
+        }
+        ("hu" | "pl" | "ro" | "hr", _) => ("„", "”"),
+        ("bg", _) => ("„", "“"),
+        ("fa" | "ur" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb", _) => ("”", "“"),
+        _ => ("“", "”"),
+    }
+}
+
 /// Whether anthology has built-in labels for this primary language subtag.
 pub fn has_builtin(lang: &str) -> bool {
     table(lang).is_some()

@@ -14,6 +14,7 @@ pub const EPUB_CSS: &str = "epub.css";
 /// Built-in layout files by name.
 const BUILTIN: &[(&str, &[u8])] = &[
     ("publication.typ", include_bytes!("../layouts/publication.typ")),
+    ("theme.toml", include_bytes!("../layouts/theme.toml")),
     ("epub.css", include_bytes!("../layouts/epub.css")),
 ];
 

@@ -1,16 +1,21 @@
 //! anthology: a document compiler for collections of stories.
 //!
-//! The pipeline, one module per stage:
+//! The pipeline, one module per stage (see ARCHITECTURE.md for which module
+//! may use which):
 //!
 //! 1. [`manifest`] — LOAD `publication.toml` into a checked manifest;
-//! 2. [`content`] — COLLECT the Markdown files it lists, with their front matter;
+//! 2. [`content`] — COLLECT the Markdown files it lists, with their front
+//!    matter, reading through [`files`] (confinement, limits);
 //! 3. [`markdown`] — PARSE each body into the document [`model`];
-//! 4. [`compose`] — build the one [`model::Publication`] both renderers use;
-//! 5. [`pdf`] and [`epub`] — RENDER it through embedded typst and epub-builder;
-//! 6. [`output`] — WRITE the artifacts atomically, with checksums and a report.
+//! 4. [`images`], [`layouts`], [`theme`], [`fonts`] — the edition's other inputs;
+//! 5. [`compose`] — build the one [`model::Publication`] every renderer reads;
+//! 6. [`layout`] — LAY OUT the pages with embedded typst, with their [`pagination`];
+//! 7. [`render`] — RENDER each output: PDF, EPUB, proof sheet;
+//! 8. [`output`] — WRITE the artifacts as one transaction, with checksums and a report.
 //!
 //! [`pipeline`] runs the stages for one edition; [`commands`] implements the
-//! command line; [`diag`] is the one diagnostic type every stage reports with.
+//! command line ([`cli`]); [`diag`] is the one diagnostic type every stage
+//! reports with.
 
 pub mod checks;
 pub mod cli;
@@ -18,17 +23,20 @@ pub mod commands;
 pub mod compose;
 pub mod content;
 pub mod diag;
-pub mod epub;
 pub mod files;
 pub mod fonts;
 pub mod images;
 pub mod labels;
+pub mod layout;
 pub mod layouts;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
 pub mod output;
-pub mod pdf;
+pub mod pagination;
 pub mod pipeline;
 pub mod raster;
+pub mod render;
+pub mod theme;
 pub mod translation;
+pub mod unicode;

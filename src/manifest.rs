@@ -300,7 +300,7 @@ pub fn check_text(
         );
     }
     if kind == TextKind::Line
-        && let Some(c) = text.chars().find(|&c| c.is_control() || crate::checks::is_bidi_control(c))
+        && let Some(c) = text.chars().find(|&c| c.is_control() || crate::unicode::is_bidi_control(c))
     {
         let why = if c.is_control() { "a control character" } else { "a bidirectional control character" };
         out.push(

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::files::normalize_relative;
-use crate::model::{Block, Image, Inline, LinkTarget};
+use crate::model::{Block, BlockKind, EntryId, Image, Inline, LinkTarget, ListItem};
 
 /// The scheme that marks a link (or a photo) whose address is not known.
 pub const UNKNOWN_SCHEME: &str = "unknown:";
@@ -41,6 +41,8 @@ pub struct ParseContext<'a> {
 /// A Markdown text parsed into the model.
 pub struct Parsed {
     pub blocks: Vec<Block>,
+    /// Where each top-level block is in the file (byte ranges).
+    pub spans: Vec<Range<usize>>,
     /// The images it shows, in order, where they are referenced.
     pub images: Vec<ImageUse>,
 }
@@ -80,9 +82,10 @@ pub fn parse(
         depth: 0,
         inline_depth: 0,
         images: Vec::new(),
+        spans: Vec::new(),
     };
     let blocks = parser.blocks(None);
-    Parsed { blocks, images: parser.images }
+    Parsed { blocks, spans: parser.spans, images: parser.images }
 }
 
 /// An inline piece before paragraphs are assembled: images only make sense at
@@ -104,6 +107,8 @@ struct BlockParser<'a, 'c> {
     depth: usize,
     inline_depth: usize,
     images: Vec<ImageUse>,
+    /// Spans of the top-level blocks.
+    spans: Vec<Range<usize>>,
 }
 
 fn is_inline(event: &Event) -> bool {
@@ -150,6 +155,7 @@ impl BlockParser<'_, '_> {
                 continue;
             }
             self.events.next();
+            let before = blocks.len();
             match event {
                 Event::End(end) if Some(end) == until => break,
                 Event::End(_) => {}
@@ -164,7 +170,7 @@ impl BlockParser<'_, '_> {
                     let wanted = (level as u8).max(2);
                     let level = wanted.min(self.heading_level + 1);
                     self.heading_level = level;
-                    blocks.push(Block::Heading { level, content });
+                    blocks.push(Block::new(BlockKind::Heading { level, content }));
                 }
                 Event::Start(Tag::BlockQuote(_) | Tag::List(_)) if self.depth >= MAX_BLOCK_DEPTH => {
                     self.too_deep(&range, "quotes and lists", MAX_BLOCK_DEPTH);
@@ -174,7 +180,7 @@ impl BlockParser<'_, '_> {
                     let inner = self.blocks(Some(TagEnd::BlockQuote(None)));
                     self.depth -= 1;
                     if !inner.is_empty() {
-                        blocks.push(Block::Quote { blocks: inner });
+                        blocks.push(Block::new(BlockKind::Quote { blocks: inner }));
                     }
                 }
                 Event::Start(Tag::List(start)) => {
@@ -182,13 +188,19 @@ impl BlockParser<'_, '_> {
                     let mut items = Vec::new();
                     loop {
                         match self.events.next() {
-                            Some((Event::Start(Tag::Item), _)) => items.push(self.blocks(Some(TagEnd::Item))),
+                            Some((Event::Start(Tag::Item), _)) => {
+                                items.push(ListItem { blocks: self.blocks(Some(TagEnd::Item)) })
+                            }
                             Some((Event::End(TagEnd::List(_)), _)) | None => break,
                             Some(_) => {}
                         }
                     }
                     self.depth -= 1;
-                    blocks.push(Block::List { ordered: start.is_some(), start: start.unwrap_or(1), items });
+                    blocks.push(Block::new(BlockKind::List {
+                        ordered: start.is_some(),
+                        start: start.unwrap_or(1),
+                        items,
+                    }));
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let mut text = String::new();
@@ -206,7 +218,7 @@ impl BlockParser<'_, '_> {
                                 .hint("remove the leading spaces if this is meant to be a paragraph"),
                         );
                     }
-                    blocks.push(Block::Code { text: text.trim_end_matches('\n').to_string() });
+                    blocks.push(Block::new(BlockKind::Code { text: text.trim_end_matches('\n').to_string() }));
                 }
                 Event::Start(Tag::HtmlBlock) => {
                     let mut text = String::new();
@@ -218,13 +230,17 @@ impl BlockParser<'_, '_> {
                         }
                     }
                     self.warn(&range, html_warning());
-                    blocks.push(Block::Paragraph { content: vec![Inline::text(text.trim_end())] });
+                    blocks.push(Block::paragraph(text.trim_end()));
                 }
-                Event::Rule => blocks.push(Block::Rule),
+                Event::Rule => blocks.push(Block::new(BlockKind::Rule)),
                 Event::Start(_) => {
                     // Constructs we did not enable (tables, footnotes …) never start here.
                 }
                 _ => {}
+            }
+            if self.depth == 0 && blocks.len() > before {
+                let span = self.span(&range);
+                self.spans.extend(std::iter::repeat_n(span, blocks.len() - before));
             }
         }
         blocks
@@ -342,10 +358,10 @@ impl BlockParser<'_, '_> {
                     _ => break,
                 }
             }
-            return Some(Block::Figure { image, caption });
+            return Some(Block::new(BlockKind::Figure { image, caption }));
         }
         let content = merge_text(self.inlines_only(pieces));
-        if content.is_empty() { None } else { Some(Block::Paragraph { content }) }
+        if content.is_empty() { None } else { Some(Block::new(BlockKind::Paragraph { content })) }
     }
 
     /// Inline content where images are not allowed (headings, links, captions …).
@@ -417,7 +433,7 @@ impl BlockParser<'_, '_> {
             let joined = base.join(path_part);
             let resolved = normalize_relative(&joined.to_string_lossy());
             if let Some(id) = resolved.ok().and_then(|rel| self.context.entries.get(&rel)) {
-                return LinkTarget::Entry { id: id.clone() };
+                return LinkTarget::Entry { id: EntryId(id.clone()) };
             }
             self.bad_link(
                 range,
@@ -530,8 +546,11 @@ mod tests {
     fn paragraphs_headings_emphasis() {
         let (blocks, diags) = parse_md("## Tools for engagement :\n\nSome **bold** and *it* text\nacross lines.\n");
         assert!(diags.is_empty(), "{diags:?}");
-        assert_eq!(blocks[0], Block::Heading { level: 2, content: vec![Inline::text("Tools for engagement :")] });
-        let Block::Paragraph { content } = &blocks[1] else { panic!() };
+        assert_eq!(
+            blocks[0].kind,
+            BlockKind::Heading { level: 2, content: vec![Inline::text("Tools for engagement :")] }
+        );
+        let BlockKind::Paragraph { content } = &blocks[1].kind else { panic!() };
         assert_eq!(plain_text(content), "Some bold and it text across lines.");
         assert!(matches!(content[1], Inline::Strong { .. }));
     }
@@ -539,7 +558,7 @@ mod tests {
     #[test]
     fn unknown_links_warn_and_stay_text() {
         let (blocks, diags) = parse_md("Visit their [website](unknown:).\n");
-        let Block::Paragraph { content } = &blocks[0] else { panic!() };
+        let BlockKind::Paragraph { content } = &blocks[0].kind else { panic!() };
         assert!(matches!(&content[1], Inline::Link { target: LinkTarget::Unknown, .. }));
         assert_eq!(diags.len(), 1);
         assert!(
@@ -560,7 +579,7 @@ mod tests {
     fn links_between_stories_resolve_to_entries() {
         let (blocks, diags) = parse_md("See [the other](b.md) and <https://example.org> or <a@b.org>.\n");
         assert!(diags.is_empty(), "{diags:?}");
-        let Block::Paragraph { content } = &blocks[0] else { panic!() };
+        let BlockKind::Paragraph { content } = &blocks[0].kind else { panic!() };
         let targets: Vec<_> = content
             .iter()
             .filter_map(|i| match i {
@@ -571,7 +590,7 @@ mod tests {
         assert_eq!(
             targets,
             [
-                LinkTarget::Entry { id: "b".into() },
+                LinkTarget::Entry { id: EntryId("b".into()) },
                 LinkTarget::Url { url: "https://example.org/".into() },
                 LinkTarget::Url { url: "mailto:a@b.org".into() },
             ]
@@ -582,7 +601,7 @@ mod tests {
     fn caption_without_photo() {
         let (blocks, diags) = parse_md("![](unknown:)\nINTEGRITY NAMIBIA\\\n15 February 2022\n");
         assert!(diags.is_empty(), "{diags:?}");
-        let Block::Figure { image: None, caption } = &blocks[0] else { panic!("{blocks:?}") };
+        let BlockKind::Figure { image: None, caption } = &blocks[0].kind else { panic!("{blocks:?}") };
         assert_eq!(plain_text(caption), "INTEGRITY NAMIBIA\n15 February 2022");
     }
 
@@ -605,7 +624,7 @@ mod tests {
         assert!(diags.is_empty(), "{diags:?}");
         let mut depth = 0;
         let mut block = &blocks[0];
-        while let Block::Quote { blocks } = block {
+        while let BlockKind::Quote { blocks } = &block.kind {
             depth += 1;
             block = &blocks[0];
         }
@@ -615,10 +634,10 @@ mod tests {
     #[test]
     fn lists_and_quotes() {
         let (blocks, _) = parse_md("- one\n- two\n\n> “Quoted.”\n");
-        let Block::List { items, ordered: false, .. } = &blocks[0] else { panic!("{blocks:?}") };
+        let BlockKind::List { items, ordered: false, .. } = &blocks[0].kind else { panic!("{blocks:?}") };
         assert_eq!(items.len(), 2);
-        assert_eq!(items[1], vec![Block::Paragraph { content: vec![Inline::text("two")] }]);
-        assert!(matches!(&blocks[1], Block::Quote { .. }));
+        assert_eq!(items[1].blocks, vec![Block::paragraph("two")]);
+        assert!(matches!(&blocks[1].kind, BlockKind::Quote { .. }));
     }
 
     #[test]
@@ -632,7 +651,7 @@ mod tests {
         let (blocks, _) = parse_md("#### Deep\n\n# Top\n\n### Sub\n");
         let levels: Vec<u8> = blocks
             .iter()
-            .filter_map(|b| if let Block::Heading { level, .. } = b { Some(*level) } else { None })
+            .filter_map(|b| if let BlockKind::Heading { level, .. } = b.kind { Some(level) } else { None })
             .collect();
         assert_eq!(levels, [2, 2, 3]);
     }

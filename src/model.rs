@@ -1,20 +1,32 @@
-//! The document model: one in-memory publication that both renderers consume.
-//! No I/O here. The PDF layout receives it as JSON (`/data.json`), so the
-//! serde names below are also the names the typst templates use.
+//! The document model: one in-memory publication that every renderer reads.
+//! No I/O here.
+//!
+//! Compose decides everything once and writes it down here: the entries in
+//! reading order (the cover and the table of contents included), every
+//! block's id, the back page's parts, the script facts and the theme. The
+//! typst layout receives the model as JSON (`/data-v2.json`), so the serde
+//! names below are also the names layouts use; [`DATA_VERSION`] changes when
+//! that shape does.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+/// The version of the data's shape handed to layouts.
+pub const DATA_VERSION: u32 = 2;
 
 /// A whole edition, ready to render.
 #[derive(Debug, Clone, Serialize)]
 pub struct Publication {
+    /// [`DATA_VERSION`].
+    pub version: u32,
     pub meta: Meta,
     /// Generated strings ("Table of Contents", …) resolved for the language.
-    pub labels: std::collections::BTreeMap<String, String>,
-    /// The entries of the table of contents, in reading order.
+    pub labels: BTreeMap<String, String>,
+    /// Colours, sizes and measures of the design, for every renderer.
+    pub theme: crate::theme::Theme,
+    /// Every entry in reading order: cover, front matter, table of contents, stories, back.
     pub entries: Vec<Entry>,
-    pub legal: Legal,
-    /// An optional image or logo printed on the cover.
-    pub cover: Option<Image>,
 }
 
 /// Publication-wide metadata.
@@ -22,20 +34,23 @@ pub struct Publication {
 pub struct Meta {
     pub title: String,
     pub subtitle: Option<String>,
-    /// The BCP 47 tag as written in the manifest, e.g. `en`, `zh-Hans-CN`.
+    /// The BCP 47 tag, e.g. `en`, `zh-Hans-CN`.
     pub language: String,
     /// The ISO 639 language subtag (`en`), as typst's `text(lang:)` wants it.
     pub lang: String,
     /// The region subtag (`GB`), if any.
     pub region: Option<String>,
     pub direction: Direction,
+    /// The writing system the layout sets the text in.
+    pub script: Script,
     /// `YYYY-MM-DD`.
     pub date: String,
     pub year: i32,
     pub month: u8,
     pub day: u8,
-    /// A `urn:uuid:` identifier that never changes between builds.
-    pub identifier: String,
+    /// A UUID that never changes between builds.
+    #[serde(serialize_with = "urn")]
+    pub identifier: uuid::Uuid,
     pub publisher: String,
     /// A short form of the publisher's name (`UNODC`), printed on the cover.
     pub publisher_short: Option<String>,
@@ -46,6 +61,17 @@ pub struct Meta {
     pub file_stem: String,
 }
 
+impl Meta {
+    /// The identifier as a URN: `urn:uuid:…`.
+    pub fn urn(&self) -> String {
+        format!("urn:uuid:{}", self.identifier)
+    }
+}
+
+fn urn<S: serde::Serializer>(uuid: &uuid::Uuid, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&format!("urn:uuid:{uuid}"))
+}
+
 /// Text direction of the publication's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -54,49 +80,233 @@ pub enum Direction {
     Rtl,
 }
 
-/// The legal notices printed on the acknowledgements page.
-#[derive(Debug, Clone, Serialize)]
-pub struct Legal {
-    pub notices: Vec<Block>,
-    pub citation: Vec<Inline>,
-    pub disclaimers: Vec<Block>,
+impl Direction {
+    /// `ltr` or `rtl`, as HTML and OPF write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ltr => "ltr",
+            Direction::Rtl => "rtl",
+        }
+    }
+}
+
+/// The writing systems the layout knows how to set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Script {
+    /// Latin, Cyrillic, Greek: spaces between words, hyphenation.
+    Latin,
+    /// Arabic script: right to left, no hyphenation, no letter-spacing.
+    Arabic,
+    /// Chinese, Japanese, Korean: no spaces, no hyphenation, CJK line breaking.
+    Cjk,
+}
+
+/// The id of an entry: unique, stable, file-name safe (`[a-z0-9-]`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct EntryId(pub String);
+
+/// The id of a block: `<entry>.<n>`, unique in the publication. It is the
+/// only id the renderers use for blocks (markers, page breaks, anchors).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct BlockId(pub String);
+
+impl std::fmt::Display for EntryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for BlockId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// What role an entry plays in the publication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
-    /// Generated from the manifest's `[acknowledgements]`.
+    Cover,
+    /// Generated from the manifest's `[acknowledgements]` and `[legal]`.
     Acknowledgements,
     /// Front sections: introduction and the like.
     Front,
+    /// The table of contents.
+    Contents,
     Story,
     /// The back page.
     Back,
 }
 
-/// One entry of the table of contents: a section or a story.
+/// One entry of the publication: the cover, a section, the table of
+/// contents, a story, the back page.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     /// Unique, stable, file-name safe: used for labels and EPUB file names.
-    pub id: String,
-    pub kind: EntryKind,
-    /// Its number in the table of contents, from 1.
-    pub number: usize,
+    pub id: EntryId,
+    /// The marker where the entry begins (its title): `<id>.start`.
+    pub marker: BlockId,
+    /// Its number in the table of contents, for entries listed there.
+    pub number: Option<usize>,
     pub title: String,
     /// The title printed in the table of contents and bookmarks.
     pub toc_title: String,
     pub organisations: Vec<String>,
     pub country: Option<String>,
-    pub blocks: Vec<Block>,
     /// The Markdown file it came from, relative to the edition folder.
     pub source: Option<String>,
+    /// What it holds; its `kind` tells the entry's role.
+    #[serde(flatten)]
+    pub body: Body,
 }
 
-/// Block-level content.
+/// The content of an entry, by its role.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Body {
+    Cover {
+        image: Option<Image>,
+    },
+    Acknowledgements {
+        blocks: Vec<Block>,
+        legal: Legal,
+    },
+    Front {
+        blocks: Vec<Block>,
+    },
+    Contents {
+        /// One line per listed entry, in order.
+        lines: Vec<ContentsLine>,
+    },
+    Story {
+        blocks: Vec<Block>,
+    },
+    Back {
+        /// The back page's pillars (its Markdown's first list), as many as the theme allows.
+        pillars: Vec<Pillar>,
+        /// The first paragraph after the pillars, set large.
+        lead: Option<Block>,
+        /// Everything else (the contact block), at the foot of the page.
+        contact: Vec<Block>,
+    },
+}
+
+impl Entry {
+    /// The entry's role.
+    pub fn kind(&self) -> EntryKind {
+        match self.body {
+            Body::Cover { .. } => EntryKind::Cover,
+            Body::Acknowledgements { .. } => EntryKind::Acknowledgements,
+            Body::Front { .. } => EntryKind::Front,
+            Body::Contents { .. } => EntryKind::Contents,
+            Body::Story { .. } => EntryKind::Story,
+            Body::Back { .. } => EntryKind::Back,
+        }
+    }
+
+    /// Whether the table of contents, the bookmarks and the EPUB navigation list it.
+    pub fn listed(&self) -> bool {
+        self.number.is_some()
+    }
+
+    /// The entry's top-level blocks in reading order (legal texts, pillars and
+    /// the back page's parts included).
+    pub fn blocks(&self) -> Vec<&Block> {
+        match &self.body {
+            Body::Cover { .. } | Body::Contents { .. } => vec![],
+            Body::Front { blocks } | Body::Story { blocks } => blocks.iter().collect(),
+            Body::Acknowledgements { blocks, legal } => {
+                blocks.iter().chain(&legal.notices).chain([&legal.citation]).chain(&legal.disclaimers).collect()
+            }
+            Body::Back { pillars, lead, contact } => {
+                pillars.iter().flat_map(|p| &p.blocks).chain(lead).chain(contact).collect()
+            }
+        }
+    }
+
+    /// The entry's top-level blocks, to change them.
+    pub fn blocks_mut(&mut self) -> Vec<&mut Block> {
+        match &mut self.body {
+            Body::Cover { .. } | Body::Contents { .. } => vec![],
+            Body::Front { blocks } | Body::Story { blocks } => blocks.iter_mut().collect(),
+            Body::Acknowledgements { blocks, legal } => blocks
+                .iter_mut()
+                .chain(legal.notices.iter_mut())
+                .chain([&mut legal.citation])
+                .chain(legal.disclaimers.iter_mut())
+                .collect(),
+            Body::Back { pillars, lead, contact } => pillars
+                .iter_mut()
+                .flat_map(|p| p.blocks.iter_mut())
+                .chain(lead.iter_mut())
+                .chain(contact.iter_mut())
+                .collect(),
+        }
+    }
+
+    /// Every marker id at which a page may begin in this entry, in reading
+    /// order: its own, its table-of-contents lines' and its blocks'.
+    pub fn marker_ids(&self) -> Vec<&BlockId> {
+        let mut ids = vec![&self.marker];
+        if let Body::Contents { lines } = &self.body {
+            ids.extend(lines.iter().map(|l| &l.id));
+        }
+        ids.extend(self.blocks().into_iter().map(|b| &b.id));
+        ids
+    }
+}
+
+/// One line of the table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContentsLine {
+    pub id: BlockId,
+    /// The entry it lists.
+    pub entry: EntryId,
+}
+
+/// One pillar of the back page: a list item of its Markdown.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pillar {
+    pub blocks: Vec<Block>,
+}
+
+/// The legal texts printed with the acknowledgements.
+#[derive(Debug, Clone, Serialize)]
+pub struct Legal {
+    pub notices: Vec<Block>,
+    /// A paragraph, printed after the label "Suggested citation:".
+    pub citation: Block,
+    pub disclaimers: Vec<Block>,
+}
+
+/// Block-level content, with its id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Block {
+    /// Assigned by compose; empty before.
+    pub id: BlockId,
+    #[serde(flatten)]
+    pub kind: BlockKind,
+}
+
+impl Block {
+    /// A block whose id compose has yet to assign.
+    pub fn new(kind: BlockKind) -> Self {
+        Self { id: BlockId::default(), kind }
+    }
+
+    /// A paragraph of plain text.
+    pub fn paragraph(text: impl Into<String>) -> Self {
+        Self::new(BlockKind::Paragraph { content: vec![Inline::text(text)] })
+    }
+}
+
+/// What a block is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Block {
+pub enum BlockKind {
     Paragraph {
         content: Vec<Inline>,
     },
@@ -108,7 +318,7 @@ pub enum Block {
     List {
         ordered: bool,
         start: u64,
-        items: Vec<Vec<Block>>,
+        items: Vec<ListItem>,
     },
     /// A pull quote or testimonial.
     Quote {
@@ -124,6 +334,12 @@ pub enum Block {
         text: String,
     },
     Rule,
+}
+
+/// One item of a list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListItem {
+    pub blocks: Vec<Block>,
 }
 
 /// An image file in the edition folder.
@@ -157,7 +373,7 @@ pub enum LinkTarget {
     /// An external address (`https:`, `mailto:` …).
     Url { url: String },
     /// Another entry of this publication.
-    Entry { id: String },
+    Entry { id: EntryId },
     /// The address is not known: printed as plain text, never a dead link.
     Unknown,
 }
@@ -169,70 +385,208 @@ impl Inline {
     }
 }
 
-/// The text of inline content without markup.
-pub fn plain_text(inlines: &[Inline]) -> String {
-    let mut out = String::new();
-    push_plain(inlines, &mut out);
-    out
+// ------------------------------------------------------------------ walking
+
+/// A node of the model, as the walker meets it.
+#[derive(Debug, Clone, Copy)]
+pub enum Node<'a> {
+    Block(&'a Block),
+    Item(&'a ListItem),
+    Inline(&'a Inline),
 }
 
-fn push_plain(inlines: &[Inline], out: &mut String) {
-    for inline in inlines {
-        match inline {
-            Inline::Text { text } | Inline::Code { text } => out.push_str(text),
-            Inline::Strong { content } | Inline::Emph { content } | Inline::Link { content, .. } => {
-                push_plain(content, out)
+/// One step of a walk: entering a node (before its children) or leaving it (after).
+#[derive(Debug, Clone, Copy)]
+pub enum Visit<'a> {
+    Enter(Node<'a>),
+    Leave(Node<'a>),
+}
+
+/// Walks blocks depth first, in reading order: every traversal of the model
+/// (plain text, images, glyph coverage, XHTML) goes through here.
+pub fn walk_blocks<'a>(blocks: impl IntoIterator<Item = &'a Block>, f: &mut dyn FnMut(Visit<'a>)) {
+    for block in blocks {
+        f(Visit::Enter(Node::Block(block)));
+        match &block.kind {
+            BlockKind::Paragraph { content } | BlockKind::Heading { content, .. } => walk_inlines(content, f),
+            BlockKind::Figure { caption, .. } => walk_inlines(caption, f),
+            BlockKind::List { items, .. } => {
+                for item in items {
+                    f(Visit::Enter(Node::Item(item)));
+                    walk_blocks(&item.blocks, f);
+                    f(Visit::Leave(Node::Item(item)));
+                }
             }
-            Inline::Linebreak => out.push('\n'),
+            BlockKind::Quote { blocks } => walk_blocks(blocks, f),
+            BlockKind::Code { .. } | BlockKind::Rule => {}
+        }
+        f(Visit::Leave(Node::Block(block)));
+    }
+}
+
+/// Walks inline content depth first.
+pub fn walk_inlines<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(Visit<'a>)) {
+    for inline in inlines {
+        f(Visit::Enter(Node::Inline(inline)));
+        if let Inline::Strong { content } | Inline::Emph { content } | Inline::Link { content, .. } = inline {
+            walk_inlines(content, f);
+        }
+        f(Visit::Leave(Node::Inline(inline)));
+    }
+}
+
+/// A node met by the changing walk.
+pub enum NodeMut<'a> {
+    Block(&'a mut Block),
+    Inline(&'a mut Inline),
+}
+
+/// Walks blocks depth first, letting `f` change each node before its
+/// children are visited (ids, image names, quotation marks).
+pub fn walk_blocks_mut<'a>(blocks: impl IntoIterator<Item = &'a mut Block>, f: &mut dyn FnMut(NodeMut<'_>)) {
+    for block in blocks {
+        f(NodeMut::Block(block));
+        match &mut block.kind {
+            BlockKind::Paragraph { content } | BlockKind::Heading { content, .. } => walk_inlines_mut(content, f),
+            BlockKind::Figure { caption, .. } => walk_inlines_mut(caption, f),
+            BlockKind::List { items, .. } => {
+                for item in items {
+                    walk_blocks_mut(&mut item.blocks, f);
+                }
+            }
+            BlockKind::Quote { blocks } => walk_blocks_mut(blocks, f),
+            BlockKind::Code { .. } | BlockKind::Rule => {}
         }
     }
+}
+
+/// Walks inline content depth first, letting `f` change each node.
+pub fn walk_inlines_mut(inlines: &mut [Inline], f: &mut dyn FnMut(NodeMut<'_>)) {
+    for inline in inlines {
+        f(NodeMut::Inline(inline));
+        if let Inline::Strong { content } | Inline::Emph { content } | Inline::Link { content, .. } = inline {
+            walk_inlines_mut(content, f);
+        }
+    }
+}
+
+/// The text of inline content without markup (a line break is `\n`).
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    walk_inlines(inlines, &mut |visit| push_text(visit, &mut out));
+    out
 }
 
 /// The plain text of a block and everything inside it, paragraphs separated by blank lines.
 pub fn block_text(block: &Block) -> String {
-    match block {
-        Block::Paragraph { content } | Block::Heading { content, .. } => plain_text(content),
-        Block::List { items, .. } => {
-            items.iter().flat_map(|item| item.iter().map(block_text)).collect::<Vec<_>>().join("\n\n")
+    let mut out = String::new();
+    walk_blocks([block], &mut |visit| {
+        if let Visit::Enter(Node::Block(inner)) = visit
+            && !std::ptr::eq(inner, block)
+            && !out.is_empty()
+            && !matches!(inner.kind, BlockKind::List { .. } | BlockKind::Quote { .. })
+        {
+            out.push_str("\n\n");
         }
-        Block::Quote { blocks } => blocks.iter().map(block_text).collect::<Vec<_>>().join("\n\n"),
-        Block::Figure { caption, .. } => plain_text(caption),
-        Block::Code { text } => text.clone(),
-        Block::Rule => String::new(),
-    }
+        push_text(visit, &mut out);
+    });
+    out
 }
 
-/// Calls `f` on every image inside `blocks`, to fill in what later stages know.
-pub fn images_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Image)) {
-    for block in blocks {
-        match block {
-            Block::Figure { image: Some(image), .. } => f(image),
-            Block::Quote { blocks } => images_mut(blocks, f),
-            Block::List { items, .. } => items.iter_mut().for_each(|item| images_mut(item, f)),
-            _ => {}
-        }
+fn push_text(visit: Visit, out: &mut String) {
+    match visit {
+        Visit::Enter(Node::Inline(Inline::Text { text } | Inline::Code { text })) => out.push_str(text),
+        Visit::Enter(Node::Inline(Inline::Linebreak)) => out.push('\n'),
+        Visit::Enter(Node::Block(Block { kind: BlockKind::Code { text }, .. })) => out.push_str(text),
+        _ => {}
     }
 }
 
 impl Publication {
-    /// The image files the entries show (not the cover), edition-relative, sorted.
-    pub fn images(&self) -> std::collections::BTreeSet<String> {
-        fn walk(blocks: &[Block], out: &mut std::collections::BTreeSet<String>) {
-            for block in blocks {
-                match block {
-                    Block::Figure { image: Some(image), .. } => {
-                        out.insert(image.src.clone());
-                    }
-                    Block::Quote { blocks } => walk(blocks, out),
-                    Block::List { items, .. } => items.iter().for_each(|item| walk(item, out)),
-                    _ => {}
-                }
-            }
-        }
-        let mut out = std::collections::BTreeSet::new();
+    /// The entry with this id.
+    pub fn entry(&self, id: &EntryId) -> Option<&Entry> {
+        self.entries.iter().find(|e| &e.id == id)
+    }
+
+    /// Every image shown, the cover's first, once each, in order of appearance.
+    pub fn images(&self) -> Vec<&Image> {
+        let mut out: Vec<&Image> = Vec::new();
         for entry in &self.entries {
-            walk(&entry.blocks, &mut out);
+            if let Body::Cover { image: Some(image), .. } = &entry.body {
+                out.push(image);
+            }
+            walk_blocks(entry.blocks(), &mut |visit| {
+                if let Visit::Enter(Node::Block(Block { kind: BlockKind::Figure { image: Some(image), .. }, .. })) =
+                    visit
+                    && !out.iter().any(|seen| seen.file == image.file)
+                {
+                    out.push(image);
+                }
+            });
         }
         out
+    }
+
+    /// Every block by its id (top-level and nested).
+    pub fn blocks_by_id(&self) -> BTreeMap<&BlockId, &Block> {
+        let mut out = BTreeMap::new();
+        for entry in &self.entries {
+            walk_blocks(entry.blocks(), &mut |visit| {
+                if let Visit::Enter(Node::Block(block)) = visit {
+                    out.insert(&block.id, block);
+                }
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_text_separates_paragraphs_and_keeps_line_breaks() {
+        let quote = Block::new(BlockKind::Quote {
+            blocks: vec![
+                Block::paragraph("One."),
+                Block::new(BlockKind::Paragraph {
+                    content: vec![
+                        Inline::text("Two"),
+                        Inline::Linebreak,
+                        Inline::Emph { content: vec![Inline::text("three")] },
+                    ],
+                }),
+            ],
+        });
+        assert_eq!(block_text(&quote), "One.\n\nTwo\nthree");
+        let list = Block::new(BlockKind::List {
+            ordered: false,
+            start: 1,
+            items: vec![
+                ListItem { blocks: vec![Block::paragraph("a")] },
+                ListItem { blocks: vec![Block::paragraph("b")] },
+            ],
+        });
+        assert_eq!(block_text(&list), "a\n\nb");
+    }
+
+    #[test]
+    fn the_walk_enters_and_leaves_in_reading_order() {
+        let block = Block::new(BlockKind::Paragraph {
+            content: vec![Inline::text("a"), Inline::Strong { content: vec![Inline::text("b")] }],
+        });
+        let mut steps = Vec::new();
+        walk_blocks([&block], &mut |visit| {
+            steps.push(match visit {
+                Visit::Enter(Node::Inline(Inline::Text { text })) => format!("+{text}"),
+                Visit::Leave(Node::Inline(Inline::Text { text })) => format!("-{text}"),
+                Visit::Enter(Node::Inline(_)) => "+strong".into(),
+                Visit::Leave(Node::Inline(_)) => "-strong".into(),
+                Visit::Enter(_) => "+block".into(),
+                Visit::Leave(_) => "-block".into(),
+            })
+        });
+        assert_eq!(steps, ["+block", "+a", "-a", "+strong", "+b", "-b", "-strong", "-block"]);
     }
 }

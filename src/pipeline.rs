@@ -1,60 +1,62 @@
-//! The stages in order, for one edition: LOAD the manifest, COLLECT and PARSE
-//! the stories, compose the MODEL, check it, then RENDER the PDF and the EPUB
-//! (concurrently, from one typst compilation). Nothing here writes files.
+//! The stages in order, for one edition:
+//!
+//! ```text
+//! load (manifest → stories → images → layouts, theme → compose → checks)
+//!   → lay out (typst: pages, pagination, cover picture)
+//!   → render each requested output (PDF, EPUB, proof sheet …)
+//! ```
+//!
+//! Writing is the caller's (see [`crate::output`]): nothing here touches the
+//! output folder.
 
 use std::path::Path;
-
-use typst::foundations::Datetime;
+use std::sync::Arc;
 
 use crate::content::Edition;
 use crate::diag::{Diagnostic, Diagnostics, Failed};
-use crate::layouts::{self, LayoutFile};
+use crate::images::Assets;
+use crate::layout::Layouter;
+use crate::layouts::LayoutFile;
 use crate::model::Publication;
-use crate::pdf::PublicationWorld;
+use crate::render::{Artifact, Renderer};
 
-/// Which artifacts to make.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Formats {
-    pub pdf: bool,
-    pub epub: bool,
-}
-
-impl Default for Formats {
-    fn default() -> Self {
-        Self { pdf: true, epub: true }
-    }
-}
-
-/// How to build.
-#[derive(Debug, Clone, Default)]
+/// How to build, checked before any work.
+#[derive(Clone)]
 pub struct BuildOptions {
-    pub formats: Formats,
+    /// The outputs to make.
+    pub renderers: Vec<&'static dyn Renderer>,
     /// `SOURCE_DATE_EPOCH`: every timestamp; the manifest's date when absent.
     pub source_date_epoch: Option<i64>,
 }
 
-/// An edition loaded, parsed and checked: ready to render.
+impl Default for BuildOptions {
+    /// The PDF and the EPUB, timed by the manifest's date.
+    fn default() -> Self {
+        let renderers = ["pdf", "epub"].into_iter().filter_map(crate::render::by_name).collect();
+        Self { renderers, source_date_epoch: None }
+    }
+}
+
+/// An edition loaded, parsed, composed and checked: ready to lay out.
 pub struct Loaded {
     pub edition: Edition,
     pub publication: Publication,
     /// Every image, read and checked.
-    pub assets: crate::images::Assets,
+    pub assets: Assets,
     pub layouts: Vec<LayoutFile>,
     /// The bundled fonts and the edition's own.
-    pub fonts: std::sync::Arc<crate::fonts::FontStore>,
+    pub fonts: Arc<crate::fonts::FontStore>,
 }
 
 /// What a build of one edition produced, in memory.
 pub struct Built {
     pub publication: Publication,
-    pub pdf: Option<(Vec<u8>, usize)>,
-    pub epub: Option<Vec<u8>>,
-    /// The PDF's pages as laid out (for proof sheets).
-    pub document: typst_layout::PagedDocument,
+    pub artifacts: Vec<Artifact>,
+    /// The time written into every artifact, in seconds since 1970.
     pub epoch: i64,
 }
 
-/// LOAD → COLLECT → PARSE → MODEL, plus the edition-wide checks.
+/// LOAD: everything read and checked, the publication composed. `check` stops here.
 pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Loaded, Failed> {
     if !edition.is_dir() {
         return Err(diags.fail(
@@ -67,8 +69,10 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Loaded, Failed> {
     let edition = crate::content::collect(edition, manifest, diags)?;
     let uses: Vec<_> = edition.image_uses().cloned().collect();
     let assets = crate::images::load(&edition.dir, &uses, diags);
+    let layouts = crate::layouts::load(&edition.dir, diags)?;
+    let theme = crate::theme::load(&layouts, diags)?;
     diags.check()?;
-    let publication = crate::compose::compose(&edition, &assets, diags);
+    let publication = crate::compose::compose(&edition, &assets, &theme, diags);
     let fonts = crate::fonts::for_edition(&edition.dir, diags)?;
     for diagnostic in crate::checks::glyph_coverage(&edition, &publication, &fonts) {
         diags.push(diagnostic);
@@ -76,7 +80,6 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Loaded, Failed> {
     for diagnostic in crate::checks::unlisted_files(&edition) {
         diags.push(diagnostic);
     }
-    let layouts = layouts::load(&edition.dir, diags)?;
     diags.check()?;
     Ok(Loaded { edition, publication, assets, layouts, fonts })
 }
@@ -92,123 +95,56 @@ pub fn epoch(publication: &Publication, source_date_epoch: Option<i64>) -> i64 {
 }
 
 /// A typst datetime from seconds since 1970 (`None` past the year 9999).
-pub fn datetime(epoch: i64) -> Option<Datetime> {
+pub fn datetime(epoch: i64) -> Option<typst::foundations::Datetime> {
     use chrono::{Datelike, Timelike};
     let t = chrono::DateTime::from_timestamp(epoch, 0)?;
-    Datetime::from_ymd_hms(t.year(), t.month() as u8, t.day() as u8, t.hour() as u8, t.minute() as u8, t.second() as u8)
+    typst::foundations::Datetime::from_ymd_hms(
+        t.year(),
+        t.month() as u8,
+        t.day() as u8,
+        t.hour() as u8,
+        t.minute() as u8,
+        t.second() as u8,
+    )
 }
 
-/// The artifact file names of an edition: `<stem>-<language>.pdf` / `.epub`.
-pub fn artifact_name(publication: &Publication, extension: &str) -> String {
-    format!("{}-{}.{extension}", publication.meta.file_stem, publication.meta.language)
-}
-
-/// Renders editions, keeping what can be reused between builds of the same
-/// edition (watch mode): the typst world over unchanged layout files, and the
-/// EPUB cover while the PDF's first page is unchanged. typst's own caches are
-/// process-wide, so a recompile after a small edit is incremental.
+/// Builds editions, keeping what the lay-out stage can reuse between builds
+/// of the same edition (watch mode).
 #[derive(Default)]
-pub struct Renderer {
-    world: Option<(Vec<LayoutFile>, PublicationWorld)>,
-    cover: Option<(u128, Vec<u8>)>,
+pub struct Builder {
+    layouter: Layouter,
 }
 
-impl Renderer {
-    /// A renderer with nothing cached.
+impl Builder {
+    /// A builder with nothing cached.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// One typst compilation, then PDF export and EPUB in parallel.
-    pub fn render(
-        &mut self,
-        loaded: &Loaded,
-        options: &BuildOptions,
-        diags: &mut Diagnostics,
-    ) -> Result<Built, Failed> {
+    /// LAY OUT, then RENDER each requested output.
+    pub fn build(&mut self, loaded: &Loaded, options: &BuildOptions, diags: &mut Diagnostics) -> Result<Built, Failed> {
         let publication = &loaded.publication;
         let epoch = epoch(publication, options.source_date_epoch);
-        let today = datetime(epoch).ok_or_else(|| {
-            diags.fail(Diagnostic::error(format!("the time {epoch} (seconds since 1970) cannot be written into a PDF")))
-        })?;
-        let world = match self.world.take() {
-            Some((layouts, mut world))
-                if layouts_equal(&layouts, &loaded.layouts) && world.fonts().id == loaded.fonts.id =>
-            {
-                world.set_today(today);
-                crate::pdf::update(&mut world, publication, &loaded.assets, diags)?;
-                world
-            }
-            _ => crate::pdf::prepare(publication, &loaded.assets, &loaded.layouts, loaded.fonts.clone(), today, diags)?,
+        let Some(time) = datetime(epoch) else {
+            return Err(diags.fail(Diagnostic::error(format!("the time {epoch} (seconds since 1970) is out of range"))));
         };
-        let world = &self.world.insert((loaded.layouts.clone(), world)).1;
-        let compiled = crate::pdf::compile(world, diags)?;
-        let page_starts = crate::pdf::pages::page_starts(&compiled.document, &compiled.block_pages, publication);
-
-        // The cover image is the first page: render it again only when that page changed.
-        let cover_png = compiled.document.pages().first().filter(|_| options.formats.epub).map(|page| {
-            let hash = typst::utils::hash128(page);
-            match &self.cover {
-                Some((cached, png)) if *cached == hash => png.clone(),
-                _ => {
-                    let png = crate::raster::cover_png(page);
-                    self.cover = Some((hash, png.clone()));
-                    png
-                }
-            }
-        });
-
-        let mut pdf_diags = Diagnostics::default();
-        let mut epub_diags = Diagnostics::default();
-        let (pdf, epub) = std::thread::scope(|scope| {
-            let epub = scope.spawn(|| {
-                if !options.formats.epub {
-                    return Ok(None);
-                }
-                let css = layouts::find(&loaded.layouts, layouts::EPUB_CSS).map(|f| f.bytes.as_slice()).unwrap_or(b"");
-                let pdf_name = artifact_name(publication, "pdf");
-                let input = crate::epub::EpubInput {
-                    publication,
-                    assets: &loaded.assets,
-                    css,
-                    cover_png,
-                    page_starts: &page_starts,
-                    pdf_name: &pdf_name,
-                    epoch,
-                };
-                crate::epub::render(&input, &mut epub_diags).map(Some)
-            });
-            let pdf = if options.formats.pdf {
-                crate::pdf::export(world, &compiled, publication, today, &mut pdf_diags).map(Some)
-            } else {
-                Ok(None)
-            };
-            (pdf, epub.join().map_err(|_| Failed))
-        });
-        diags.extend(pdf_diags);
-        diags.extend(epub_diags);
-        let epub = epub.unwrap_or_else(|failed| {
-            diags.push(Diagnostic::error("internal error: the EPUB stage panicked").hint("please report this"));
-            Err(failed)
-        });
-        let pdf = pdf?;
-        let epub = epub?;
-        Ok(Built {
-            publication: publication.clone(),
-            pdf: pdf.map(|bytes| (bytes, compiled.document.pages().len())),
-            epub,
-            document: compiled.document,
+        let wants_cover = options.renderers.iter().any(|r| r.name() == "epub");
+        let laid_out = self.layouter.lay_out(loaded, time, wants_cover, diags)?;
+        let context = crate::render::Context {
+            publication,
+            assets: &loaded.assets,
+            layouts: &loaded.layouts,
+            laid_out: &laid_out,
+            time,
             epoch,
-        })
+        };
+        let artifacts = crate::render::render_all(&options.renderers, &context, diags)?;
+        Ok(Built { publication: publication.clone(), artifacts, epoch })
     }
 }
 
-fn layouts_equal(a: &[LayoutFile], b: &[LayoutFile]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.name == y.name && x.bytes == y.bytes)
-}
-
-/// Loads and renders.
+/// Loads and builds an edition.
 pub fn build(edition: &Path, options: &BuildOptions, diags: &mut Diagnostics) -> Result<Built, Failed> {
     let loaded = load(edition, diags)?;
-    Renderer::new().render(&loaded, options, diags)
+    Builder::new().build(&loaded, options, diags)
 }

@@ -298,10 +298,20 @@ const CASES: &[Case] = &[
         command: "build",
         setup: |e| {
             std::fs::create_dir_all(e.file("layouts")).unwrap();
-            e.write("layouts/publication.typ", "#let data = json(\"/data.json\")\n#text(data.meta.titel)\n");
+            e.write("layouts/publication.typ", "#let data = json(\"/data-v2.json\")\n#text(data.meta.titel)\n");
         },
         code: 1,
         first_line: "ed/layouts/publication.typ:2:17: error: dictionary does not contain key \"titel\"",
+    },
+    Case {
+        name: "an edition's layout written for the data of an older anthology",
+        command: "build",
+        setup: |e| {
+            std::fs::create_dir_all(e.file("layouts")).unwrap();
+            e.write("layouts/publication.typ", "#let data = json(\"/data.json\")\n#text(data.meta.title)\n");
+        },
+        code: 1,
+        first_line: "ed/layouts/publication.typ:1:18: error: file not found (searched at /data.json)",
     },
     Case {
         name: "no manifest",

@@ -107,9 +107,10 @@ proptest! {
         match pipeline::build(dir.path(), &BuildOptions::default(), &mut diags) {
             Ok(built) => {
                 prop_assert!(!diags.has_errors());
-                let (pdf, pages) = built.pdf.unwrap();
-                prop_assert!(pdf.starts_with(b"%PDF-") && pages >= 4);
-                let epub = built.epub.unwrap();
+                let artifact = |suffix: &str| built.artifacts.iter().find(|a| a.name.ends_with(suffix)).unwrap().clone();
+                let pdf = artifact(".pdf");
+                prop_assert!(pdf.bytes.starts_with(b"%PDF-") && pdf.pages.unwrap() >= 4);
+                let epub = artifact(".epub").bytes;
                 let mut archive = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
                 for i in 0..archive.len() {
                     let mut file = archive.by_index(i).unwrap();

@@ -75,8 +75,8 @@ fn each_translation_builds_in_its_language() {
         let rtl = *lang == "ar";
         let text = squash(&reading_text(&pdf, rtl));
         let publication = common::publication(&format!("tests/editions/{lang}"));
-        for entry in publication.entries.iter().filter(|e| e.kind == anthology::model::EntryKind::Story) {
-            let probe = probe(&anthology::model::block_text(&entry.blocks[0]), rtl);
+        for entry in publication.entries.iter().filter(|e| e.kind() == anthology::model::EntryKind::Story) {
+            let probe = probe(&anthology::model::block_text(entry.blocks()[0]), rtl);
             assert!(probe.chars().count() >= 10, "{lang}: probe “{probe}” too short");
             assert!(text.contains(&squash(&probe)), "{lang}: “{probe}” is not in the PDF");
         }

@@ -5,19 +5,23 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::cli::{BuildArgs, Format};
+use crate::cli::BuildArgs;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::output::{EditionOutput, OutputFile, OutputFolder};
-use crate::pipeline::{self, BuildOptions, Formats};
+use crate::pipeline::{self, BuildOptions};
 
 pub fn run(args: &BuildArgs) -> ExitCode {
     let editions = match super::editions(&args.editions) {
         Ok(editions) => editions,
         Err(message) => return super::usage_error(&message),
     };
-    let options = BuildOptions {
-        formats: Formats { pdf: args.format.contains(&Format::Pdf), epub: args.format.contains(&Format::Epub) },
-        source_date_epoch: args.source_date_epoch,
+    let mut formats = args.format.clone();
+    if args.proof {
+        formats.push("proof".into());
+    }
+    let options = match options(&formats, args.source_date_epoch, &args.out) {
+        Ok(options) => options,
+        Err(message) => return super::usage_error(&message),
     };
 
     let started = Instant::now();
@@ -56,7 +60,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         }
     }
     if let Some(collision) = collision(&outputs) {
-        super::print(&[collision], args.editions.diagnostic_format);
+        super::print(&[collision], args.editions.diagnostic_format.into());
         super::say_err("nothing written");
         return ExitCode::from(super::EXIT_FAILURE);
     }
@@ -72,7 +76,7 @@ pub fn run(args: &BuildArgs) -> ExitCode {
                 }
             }
             Err(diagnostic) => {
-                super::print(&[diagnostic], args.editions.diagnostic_format);
+                super::print(&[diagnostic], args.editions.diagnostic_format.into());
                 super::say_err("nothing written");
                 failed = true;
             }
@@ -80,6 +84,23 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     }
     super::say(&format!("{} edition(s) in {} ms", editions.len(), started.elapsed().as_millis()));
     if failed { ExitCode::from(super::EXIT_FAILURE) } else { ExitCode::SUCCESS }
+}
+
+/// The command line's choices, checked before any work: known formats, an
+/// output folder that can be one.
+pub(super) fn options(formats: &[String], source_date_epoch: Option<i64>, out: &Path) -> Result<BuildOptions, String> {
+    let mut renderers: Vec<&'static dyn crate::render::Renderer> = Vec::new();
+    for name in formats {
+        let renderer = crate::render::by_name(name)
+            .ok_or_else(|| format!("unknown format `{name}` (known: {})", crate::render::names().join(", ")))?;
+        if !renderers.iter().any(|r| r.name() == renderer.name()) {
+            renderers.push(renderer);
+        }
+    }
+    if std::fs::symlink_metadata(out).is_ok_and(|m| !m.is_dir()) {
+        return Err(format!("{}: the output folder is a file", out.display()));
+    }
+    Ok(BuildOptions { renderers, source_date_epoch })
 }
 
 /// Writes the outputs of a run into `out` under its lock, all or nothing.
@@ -122,35 +143,23 @@ fn build_one(edition: &Path, options: &BuildOptions, args: &BuildArgs) -> (Diagn
         diags.deny_warnings();
     }
     let output = match built {
-        Ok(built) if !diags.has_errors() => Some(edition_output(edition, built, args.proof, &diags)),
+        Ok(built) if !diags.has_errors() => Some(edition_output(edition, built, &diags)),
         _ => None,
     };
     (diags, output)
 }
 
-/// What a build writes: the requested artifacts and, if asked, the proof sheet.
-pub(super) fn edition_output(
-    edition: &Path,
-    built: pipeline::Built,
-    proof: bool,
-    diags: &Diagnostics,
-) -> EditionOutput {
-    let pipeline::Built { publication, pdf, epub, document, epoch } = built;
-    let mut files = Vec::new();
-    if let Some((bytes, pages)) = pdf {
-        files.push(OutputFile { name: pipeline::artifact_name(&publication, "pdf"), bytes, pages: Some(pages) });
-    }
-    if let Some(bytes) = epub {
-        files.push(OutputFile { name: pipeline::artifact_name(&publication, "epub"), bytes, pages: None });
-    }
-    if proof && let Some(bytes) = crate::raster::proof_sheet(&document) {
-        let name = format!("{}-{}-proof.png", publication.meta.file_stem, publication.meta.language);
-        files.push(OutputFile { name, bytes, pages: None });
-    }
+/// What a build writes.
+pub(super) fn edition_output(edition: &Path, built: pipeline::Built, diags: &Diagnostics) -> EditionOutput {
+    let files = built
+        .artifacts
+        .into_iter()
+        .map(|artifact| OutputFile { name: artifact.name, bytes: artifact.bytes, pages: artifact.pages })
+        .collect();
     EditionOutput {
         edition: edition.to_path_buf(),
-        identifier: publication.meta.identifier.clone(),
-        epoch,
+        identifier: built.publication.meta.urn(),
+        epoch: built.epoch,
         warnings: diags.items().iter().map(|d| d.short()).collect(),
         files,
     }

@@ -88,6 +88,6 @@ pub fn finish(diags: &mut Diagnostics, args: &EditionArgs) -> bool {
     if args.deny_warnings {
         diags.deny_warnings();
     }
-    print(diags.items(), args.diagnostic_format);
+    print(diags.items(), args.diagnostic_format.into());
     diags.has_errors()
 }

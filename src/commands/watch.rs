@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher};
 
-use crate::cli::{Format, WatchArgs};
+use crate::cli::WatchArgs;
 use crate::diag::Diagnostics;
-use crate::pipeline::{self, BuildOptions, Formats, Renderer};
+use crate::pipeline::{self, BuildOptions, Builder};
 
 /// How long to wait for more events after the first one of a save.
 const SETTLE: Duration = Duration::from_millis(30);
@@ -26,9 +26,9 @@ pub fn run(args: &WatchArgs) -> ExitCode {
     if let Err(err) = std::fs::create_dir_all(&args.out) {
         return super::usage_error(&format!("{}: cannot create the output folder ({err})", args.out.display()));
     }
-    let options = BuildOptions {
-        formats: Formats { pdf: args.format.contains(&Format::Pdf), epub: args.format.contains(&Format::Epub) },
-        source_date_epoch: args.source_date_epoch,
+    let options = match super::build::options(&args.format, args.source_date_epoch, &args.out) {
+        Ok(options) => options,
+        Err(message) => return super::usage_error(&message),
     };
 
     let (sender, events) = mpsc::channel();
@@ -45,8 +45,8 @@ pub fn run(args: &WatchArgs) -> ExitCode {
     }
     super::say(&format!("watching {} (Ctrl-C to stop)", edition.display()));
 
-    let mut renderer = Renderer::new();
-    rebuild(&mut renderer, &edition, &options, args, "built");
+    let mut builder = Builder::new();
+    rebuild(&mut builder, &edition, &options, args, "built");
     let out = std::path::absolute(&args.out).unwrap_or_else(|_| args.out.clone());
     loop {
         let Ok(first) = events.recv() else { return ExitCode::SUCCESS };
@@ -56,7 +56,7 @@ pub fn run(args: &WatchArgs) -> ExitCode {
             relevant |= is_relevant(&more, &out);
         }
         if relevant {
-            rebuild(&mut renderer, &edition, &options, args, "rebuilt");
+            rebuild(&mut builder, &edition, &options, args, "rebuilt");
         }
     }
 }
@@ -74,15 +74,15 @@ fn is_relevant(event: &notify::Result<notify::Event>, out: &Path) -> bool {
     })
 }
 
-fn rebuild(renderer: &mut Renderer, edition: &Path, options: &BuildOptions, args: &WatchArgs, verb: &str) {
+fn rebuild(builder: &mut Builder, edition: &Path, options: &BuildOptions, args: &WatchArgs, verb: &str) {
     let started = Instant::now();
     let mut diags = Diagnostics::default();
     let mut written = Vec::new();
     if let Ok(built) =
-        pipeline::load(edition, &mut diags).and_then(|loaded| renderer.render(&loaded, options, &mut diags))
+        pipeline::load(edition, &mut diags).and_then(|loaded| builder.build(&loaded, options, &mut diags))
         && !diags.has_errors()
     {
-        let output = super::build::edition_output(edition, built, false, &diags);
+        let output = super::build::edition_output(edition, built, &diags);
         match super::build::write(&args.out, std::slice::from_ref(&output)) {
             Ok(()) => written = output.files.iter().map(|f| args.out.join(&f.name).display().to_string()).collect(),
             Err(diagnostic) => diags.push(diagnostic),
@@ -92,7 +92,7 @@ fn rebuild(renderer: &mut Renderer, edition: &Path, options: &BuildOptions, args
     // what the last compilation did not use is dropped.
     typst::comemo::evict(10);
     let elapsed = started.elapsed().as_millis();
-    super::print(diags.items(), args.diagnostic_format);
+    super::print(diags.items(), args.diagnostic_format.into());
     let now = chrono::Local::now().format("%H:%M:%S");
     if diags.has_errors() {
         super::say(&format!("[{now}] build failed; waiting for the next change"));
@@ -105,7 +105,7 @@ fn rebuild(renderer: &mut Renderer, edition: &Path, options: &BuildOptions, args
 fn only_edition() -> Result<PathBuf, String> {
     let args = crate::cli::EditionArgs {
         editions: vec![],
-        diagnostic_format: crate::diag::DiagnosticFormat::Human,
+        diagnostic_format: crate::cli::DiagnosticStyle::Human,
         deny_warnings: false,
     };
     let mut editions = super::editions(&args)?;

@@ -92,6 +92,11 @@ pub fn publication(edition: &str) -> anthology::model::Publication {
     loaded.publication
 }
 
+/// The entries the table of contents lists, in order.
+pub fn listed(publication: &anthology::model::Publication) -> Vec<&anthology::model::Entry> {
+    publication.entries.iter().filter(|e| e.listed()).collect()
+}
+
 /// Text for comparisons: without whitespace and hyphens, so that line breaks,
 /// justification and hyphenation at line ends do not matter.
 pub fn squash(text: &str) -> String {

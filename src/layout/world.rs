@@ -16,7 +16,7 @@ use crate::fonts::FontStore;
 use crate::layouts::LayoutFile;
 
 /// Virtual path of the publication data.
-pub const DATA_PATH: &str = "/data.json";
+pub const DATA_PATH: &str = "/data-v2.json";
 /// Virtual folder of the images, by their published names.
 pub const ASSETS_DIR: &str = "/assets/";
 
@@ -34,17 +34,19 @@ pub struct PublicationWorld {
     today: Datetime,
 }
 
-/// The interned id of a virtual path (`/layouts/publication.typ`).
-pub fn file_id(path: &str) -> FileId {
-    let vpath = VirtualPath::new(path).expect("anthology only builds valid virtual paths");
-    RootedPath::new(VirtualRoot::Project, vpath).intern()
+/// The interned id of a virtual path (`/layouts/publication.typ`); `None` for
+/// a path typst refuses (anthology only builds plain ones).
+pub fn file_id(path: &str) -> Option<FileId> {
+    let vpath = VirtualPath::new(path).ok()?;
+    Some(RootedPath::new(VirtualRoot::Project, vpath).intern())
 }
 
 impl PublicationWorld {
     /// A world whose main file is `/layouts/<main>`.
     pub fn new(layouts: &[LayoutFile], fonts: Arc<FontStore>, main: &str, today: Datetime) -> Self {
         let mut world = Self {
-            main: file_id(&format!("/layouts/{main}")),
+            // The main file's name is anthology's own constant, not user input.
+            main: file_id(&format!("/layouts/{main}")).expect("the main layout's name is a valid path"),
             sources: HashMap::new(),
             files: HashMap::new(),
             layout_names: HashMap::new(),
@@ -52,7 +54,8 @@ impl PublicationWorld {
             today,
         };
         for layout in layouts {
-            let id = file_id(&format!("/layouts/{}", layout.name));
+            // Names were checked when the layouts were read.
+            let Some(id) = file_id(&format!("/layouts/{}", layout.name)) else { continue };
             if layout.name.ends_with(".typ") {
                 let text = String::from_utf8_lossy(&layout.bytes).into_owned();
                 world.sources.insert(id, Source::new(id, text));
@@ -66,7 +69,9 @@ impl PublicationWorld {
 
     /// Serves bytes at a virtual path, replacing what was there.
     pub fn set_file(&mut self, path: &str, bytes: Bytes) {
-        self.files.insert(file_id(path), bytes);
+        if let Some(id) = file_id(path) {
+            self.files.insert(id, bytes);
+        }
     }
 
     /// Sets the date `datetime.today()` returns.

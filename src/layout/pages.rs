@@ -1,42 +1,48 @@
 //! Where each PDF page begins, in terms of the document model: the block it
-//! begins in and how far into that block's text. The EPUB places its
+//! begins in and how far into that block's text, from the layout's block
+//! markers and the first lines of text on each page. The EPUB places its
 //! page-break markers there, so that its page list matches the print edition
 //! to the word.
+
+use std::collections::BTreeMap;
 
 use typst::layout::{Frame, FrameItem, Point, Transform};
 use typst_layout::PagedDocument;
 
 use super::BlockStart;
-use crate::model::{Block, Publication, block_text};
+use crate::model::{BlockId, Publication, block_text};
+use crate::pagination::{PageStart, Pagination, squash};
 
-/// Where a printed page begins.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageStart {
-    /// The 1-based page number, which is also its printed folio.
-    pub page: usize,
-    /// The marker id of the block the page begins in.
-    pub block: String,
-    /// Non-whitespace characters of that block's text before the page begins
-    /// (0: the page begins with the block).
-    pub offset: usize,
-}
-
-/// Computes where every page begins, from the block markers' pages and the
-/// first lines of text on each page.
-pub fn page_starts(document: &PagedDocument, blocks: &[BlockStart], publication: &Publication) -> Vec<PageStart> {
+/// Computes where every page begins. Markers whose id is not a block of the
+/// publication are ignored; without any marker there is no pagination.
+pub fn paginate(document: &PagedDocument, markers: &[BlockStart], publication: &Publication) -> Option<Pagination> {
     let rtl = publication.meta.direction == crate::model::Direction::Rtl;
+    let blocks = publication.blocks_by_id();
+    let mut known: std::collections::BTreeSet<&BlockId> = blocks.keys().copied().collect();
+    known.extend(publication.entries.iter().flat_map(|e| e.marker_ids()));
+    // In document order, so one cursor walks them alongside the pages.
+    let markers: Vec<&BlockStart> = markers.iter().filter(|m| known.contains(&m.id)).collect();
+    if markers.is_empty() {
+        return None;
+    }
+    let texts: BTreeMap<&BlockId, String> =
+        markers.iter().filter_map(|m| Some((&m.id, squash(&block_text(blocks.get(&m.id)?))))).collect();
     let mut starts = Vec::new();
+    let mut next = 0;
     for (index, page) in document.pages().iter().enumerate() {
         let number = index + 1;
-        let first_here = blocks.iter().find(|b| b.page == number);
+        while next < markers.len() && markers[next].page < number {
+            next += 1;
+        }
         // The block running into this page from the one before, if any.
-        let running = blocks.iter().rev().find(|b| b.page < number);
+        let running = next.checked_sub(1).map(|i| markers[i]);
+        let first_here = markers.get(next).filter(|b| b.page == number).copied();
         let lines = lines(&page.frame, rtl);
         // The page begins inside the running block when its first line of
         // text is above the first block that starts here, and is found in
         // the running block's text.
         let continuation = running.and_then(|block| {
-            let text = squash(&text_of(publication, &block.id)?);
+            let text = texts.get(&block.id)?;
             lines.iter().take(4).find_map(|(y, line)| {
                 if first_here.is_some_and(|first| first.y <= y + 2.0) {
                     return None;
@@ -56,29 +62,7 @@ pub fn page_starts(document: &PagedDocument, blocks: &[BlockStart], publication:
         };
         starts.push(start);
     }
-    starts
-}
-
-/// The plain text of a marked block, if it has one.
-fn text_of(publication: &Publication, id: &str) -> Option<String> {
-    let block = |blocks: &[Block], index: &str| -> Option<String> {
-        index.parse::<usize>().ok().and_then(|i| blocks.get(i)).map(block_text)
-    };
-    if let Some(index) = id.strip_prefix("legal-notice-") {
-        return block(&publication.legal.notices, index);
-    }
-    if let Some(index) = id.strip_prefix("legal-disclaimer-") {
-        return block(&publication.legal.disclaimers, index);
-    }
-    publication.entries.iter().find_map(|entry| {
-        let index = id.strip_prefix(entry.id.as_str())?.strip_prefix('-')?;
-        block(&entry.blocks, index)
-    })
-}
-
-/// Text without whitespace: how page starts are matched and counted.
-pub fn squash(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
+    Some(Pagination { pages: starts })
 }
 
 /// The page's lines of text, top to bottom, with their baselines.

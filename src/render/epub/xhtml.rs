@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-use crate::model::{Block, Entry, EntryKind, Inline, LinkTarget, Publication};
+use crate::model::{Block, BlockId, BlockKind, EntryId, EntryKind, Inline, LinkTarget, Node, Publication, Visit};
 
 /// Print pages that begin in a block, by block id: (page, non-whitespace
 /// characters of the block's text before the page begins).
-pub type PageMarks = BTreeMap<String, Vec<(usize, usize)>>;
+pub type PageMarks = BTreeMap<BlockId, Vec<(usize, usize)>>;
 
 /// Where an EPUB file keeps an edition's image, by its published name.
 pub fn media_path(name: &str) -> String {
@@ -18,7 +18,7 @@ pub fn media_path(name: &str) -> String {
 }
 
 /// The XHTML file name of an entry.
-pub fn file_name(id: &str) -> String {
+pub fn file_name(id: &EntryId) -> String {
     format!("{id}.xhtml")
 }
 
@@ -30,6 +30,10 @@ pub struct Xhtml {
     armed: Vec<(usize, usize)>,
     /// Non-whitespace characters written so far in the current block.
     counted: usize,
+    /// The block the armed marks belong to.
+    armed_in: Option<BlockId>,
+    /// For each open list item: whether it is a single paragraph, set without `<p>`.
+    tight: Vec<bool>,
     /// Print pages marked in this document, for the page list.
     pub pages: Vec<usize>,
 }
@@ -42,10 +46,7 @@ impl Xhtml {
         let w = &mut writer;
         write(w, Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
         raw(w, "\n<!DOCTYPE html>\n");
-        let dir = match meta.direction {
-            crate::model::Direction::Ltr => "ltr",
-            crate::model::Direction::Rtl => "rtl",
-        };
+        let dir = meta.direction.as_str();
         start(
             w,
             "html",
@@ -64,7 +65,7 @@ impl Xhtml {
         end(w, "title");
         empty(w, "link", &[("rel", "stylesheet"), ("type", "text/css"), ("href", "stylesheet.css")]);
         end(w, "head");
-        Self { writer, marks, armed: Vec::new(), counted: 0, pages: Vec::new() }
+        Self { writer, marks, armed: Vec::new(), counted: 0, armed_in: None, tight: Vec::new(), pages: Vec::new() }
     }
 
     /// Closes the document and returns its bytes.
@@ -130,7 +131,7 @@ impl Xhtml {
 
     /// Markers for the print pages that begin with `id`; those that begin
     /// inside it are armed, to be placed as its text is written.
-    pub fn page_marks(&mut self, id: &str) {
+    pub fn page_marks(&mut self, id: &BlockId) {
         let Some(mut marks) = self.marks.remove(id) else { return };
         marks.sort_by_key(|&(page, offset)| (offset, page));
         for (page, offset) in marks {
@@ -141,6 +142,7 @@ impl Xhtml {
             }
         }
         self.counted = 0;
+        self.armed_in = Some(id.clone());
     }
 
     /// Places marks still armed (their offset was past the block's end).
@@ -148,146 +150,150 @@ impl Xhtml {
         for (page, _) in std::mem::take(&mut self.armed) {
             self.page_break(page);
         }
+        self.armed_in = None;
     }
 
     /// Page marks left over (their blocks are not in this document), at the current position.
     pub fn remaining_marks(&mut self) {
-        let ids: Vec<String> = self.marks.keys().cloned().collect();
+        let ids: Vec<BlockId> = self.marks.keys().cloned().collect();
         for id in ids {
             self.page_marks(&id);
             self.flush_armed();
         }
     }
 
+    /// Inline content.
     pub fn inlines(&mut self, inlines: &[Inline]) {
-        for inline in inlines {
-            match inline {
+        crate::model::walk_inlines(inlines, &mut |visit| self.visit(visit));
+    }
+
+    /// Blocks, with the page-break markers of the pages that begin in them.
+    pub fn blocks<'a>(&mut self, blocks: impl IntoIterator<Item = &'a Block>) {
+        crate::model::walk_blocks(blocks, &mut |visit| self.visit(visit));
+    }
+
+    /// A list item holding `blocks` (a single paragraph is set without `<p>`).
+    pub fn item(&mut self, blocks: &[Block]) {
+        self.start("li", &[]);
+        self.tight.push(is_tight(blocks));
+        self.blocks(blocks);
+        self.tight.pop();
+        self.end("li");
+    }
+
+    /// One step of the model's walk.
+    fn visit(&mut self, visit: Visit) {
+        match visit {
+            Visit::Enter(Node::Block(block)) => self.enter_block(block),
+            Visit::Leave(Node::Block(block)) => self.leave_block(block),
+            Visit::Enter(Node::Item(item)) => {
+                self.start("li", &[]);
+                self.tight.push(is_tight(&item.blocks));
+            }
+            Visit::Leave(Node::Item(_)) => {
+                self.tight.pop();
+                self.end("li");
+            }
+            Visit::Enter(Node::Inline(inline)) => match inline {
                 Inline::Text { text } => self.text(text),
-                Inline::Strong { content } => {
-                    self.start("strong", &[]);
-                    self.inlines(content);
-                    self.end("strong");
-                }
-                Inline::Emph { content } => {
-                    self.start("em", &[]);
-                    self.inlines(content);
-                    self.end("em");
-                }
-                Inline::Code { text } => {
-                    self.start("code", &[]);
-                    self.text(text);
-                    self.end("code");
-                }
+                Inline::Strong { .. } => self.start("strong", &[]),
+                Inline::Emph { .. } => self.start("em", &[]),
+                Inline::Code { text } => self.element("code", &[], text),
                 Inline::Linebreak => self.empty("br", &[]),
-                Inline::Link { target, content } => match target {
-                    LinkTarget::Url { url } => {
-                        self.start("a", &[("href", url)]);
-                        self.inlines(content);
-                        self.end("a");
-                    }
-                    LinkTarget::Entry { id } => {
-                        self.start("a", &[("href", &file_name(id))]);
-                        self.inlines(content);
-                        self.end("a");
-                    }
-                    LinkTarget::Unknown => {
-                        // The address is unknown: text, never a dead link.
-                        self.start("span", &[("class", "link-unknown")]);
-                        self.inlines(content);
-                        self.end("span");
-                    }
-                },
-            }
+                Inline::Link { target: LinkTarget::Url { url }, .. } => self.start("a", &[("href", url)]),
+                Inline::Link { target: LinkTarget::Entry { id }, .. } => self.start("a", &[("href", &file_name(id))]),
+                // The address is unknown: text, never a dead link.
+                Inline::Link { target: LinkTarget::Unknown, .. } => self.start("span", &[("class", "link-unknown")]),
+            },
+            Visit::Leave(Node::Inline(inline)) => match inline {
+                Inline::Strong { .. } => self.end("strong"),
+                Inline::Emph { .. } => self.end("em"),
+                Inline::Link { target: LinkTarget::Unknown, .. } => self.end("span"),
+                Inline::Link { .. } => self.end("a"),
+                Inline::Text { .. } | Inline::Code { .. } | Inline::Linebreak => {}
+            },
         }
     }
 
-    /// A block; `id` is its marker id (top-level blocks only).
-    pub fn block(&mut self, block: &Block, id: Option<&str>) {
-        if let Some(id) = id {
-            self.page_marks(id);
-        }
-        self.block_body(block, id);
-        if id.is_some() {
-            self.flush_armed();
-        }
-    }
-
-    fn block_body(&mut self, block: &Block, id: Option<&str>) {
-        match block {
-            Block::Paragraph { content } => {
-                self.start("p", &[]);
-                self.inlines(content);
-                self.end("p");
-            }
-            Block::Heading { level, content } => {
-                let tag = format!("h{}", level.clamp(&2, &6));
-                match id {
-                    Some(id) => self.start(&tag, &[("id", id)]),
-                    None => self.start(&tag, &[]),
-                }
-                self.inlines(content);
-                self.end(&tag);
-            }
-            Block::List { ordered, start, items } => {
+    fn enter_block(&mut self, block: &Block) {
+        self.page_marks(&block.id);
+        match &block.kind {
+            BlockKind::Paragraph { .. } if self.tight.last() == Some(&true) => {}
+            BlockKind::Paragraph { .. } => self.start("p", &[]),
+            BlockKind::Heading { level, .. } => self.start(&heading_tag(*level), &[("id", &block.id.0)]),
+            BlockKind::List { ordered, start, .. } => {
                 let tag = if *ordered { "ol" } else { "ul" };
-                let start_attr = start.to_string();
                 if *ordered && *start != 1 {
-                    self.start(tag, &[("start", &start_attr)]);
+                    self.start(tag, &[("start", &start.to_string())]);
                 } else {
                     self.start(tag, &[]);
                 }
-                for item in items {
-                    self.start("li", &[]);
-                    match item.as_slice() {
-                        [Block::Paragraph { content }] => self.inlines(content),
-                        blocks => blocks.iter().for_each(|b| self.block(b, None)),
-                    }
-                    self.end("li");
-                }
-                self.end(tag);
+                // Items inside are not tight unless they say so.
             }
-            Block::Quote { blocks } => {
-                self.start("blockquote", &[]);
-                blocks.iter().for_each(|b| self.block(b, None));
-                self.end("blockquote");
-            }
-            Block::Figure { image, caption } => {
+            BlockKind::Quote { .. } => self.start("blockquote", &[]),
+            BlockKind::Figure { image, caption } => {
                 match image {
-                    Some(_) => self.start("figure", &[]),
+                    Some(image) => {
+                        self.start("figure", &[]);
+                        self.empty("img", &[("src", &media_path(&image.file)), ("alt", &image.alt)]);
+                    }
                     None => self.start("figure", &[("class", "caption-only")]),
-                }
-                if let Some(image) = image {
-                    self.empty("img", &[("src", &media_path(&image.file)), ("alt", &image.alt)]);
                 }
                 if !caption.is_empty() {
                     self.start("figcaption", &[]);
-                    self.inlines(caption);
+                }
+            }
+            BlockKind::Code { text } => {
+                self.start("pre", &[]);
+                self.element("code", &[], text);
+            }
+            BlockKind::Rule => self.empty("hr", &[]),
+        }
+        if matches!(block.kind, BlockKind::List { .. } | BlockKind::Quote { .. }) {
+            // A nested container's paragraphs get their own <p>.
+            self.tight.push(false);
+        }
+    }
+
+    fn leave_block(&mut self, block: &Block) {
+        if matches!(block.kind, BlockKind::List { .. } | BlockKind::Quote { .. }) {
+            self.tight.pop();
+        }
+        match &block.kind {
+            BlockKind::Paragraph { .. } if self.tight.last() == Some(&true) => {}
+            BlockKind::Paragraph { .. } => self.end("p"),
+            BlockKind::Heading { level, .. } => self.end(&heading_tag(*level)),
+            BlockKind::List { ordered, .. } => self.end(if *ordered { "ol" } else { "ul" }),
+            BlockKind::Quote { .. } => self.end("blockquote"),
+            BlockKind::Figure { caption, .. } => {
+                if !caption.is_empty() {
                     self.end("figcaption");
                 }
                 self.end("figure");
             }
-            Block::Code { text } => {
-                self.start("pre", &[]);
-                self.start("code", &[]);
-                self.text(text);
-                self.end("code");
-                self.end("pre");
-            }
-            Block::Rule => self.empty("hr", &[]),
+            BlockKind::Code { .. } => self.end("pre"),
+            BlockKind::Rule => {}
+        }
+        if self.armed_in.as_ref() == Some(&block.id) {
+            self.flush_armed();
         }
     }
+}
 
-    /// Every block of an entry, with its marker ids.
-    pub fn entry_blocks(&mut self, entry: &Entry) {
-        for (i, block) in entry.blocks.iter().enumerate() {
-            self.block(block, Some(&format!("{}-{i}", entry.id)));
-        }
-    }
+/// Whether a list item is a single paragraph.
+fn is_tight(blocks: &[Block]) -> bool {
+    matches!(blocks, [Block { kind: BlockKind::Paragraph { .. }, .. }])
+}
+
+fn heading_tag(level: u8) -> String {
+    format!("h{}", level.clamp(2, 6))
 }
 
 /// The structural semantics of an entry: `epub:type` and ARIA role.
 pub fn semantics(kind: EntryKind) -> (&'static str, &'static str) {
     match kind {
+        EntryKind::Cover => ("cover", "doc-cover"),
+        EntryKind::Contents => ("toc", "doc-toc"),
         EntryKind::Acknowledgements => ("acknowledgments", "doc-acknowledgments"),
         EntryKind::Front => ("introduction", "doc-introduction"),
         EntryKind::Story => ("chapter", "doc-chapter"),

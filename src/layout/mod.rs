@@ -1,0 +1,195 @@
+//! LAY OUT: the model → typst (embedded as a library) → pages.
+//!
+//! The publication reaches the layout as JSON data (`/data-v2.json`), never as
+//! generated markup: whatever a story contains is printed literally, and
+//! content can never inject typst code. The stage returns the laid-out
+//! document, its [`Pagination`] (where each page begins in the model) and the
+//! cover as a picture; renderers take it from there.
+
+pub mod pages;
+pub mod world;
+
+use std::sync::Arc;
+
+use typst::diag::{SourceDiagnostic, Warned};
+use typst::foundations::{Bytes, Datetime, Label, Selector};
+use typst::introspection::Introspector;
+use typst::utils::PicoStr;
+use typst::{World, WorldExt};
+use typst_layout::PagedDocument;
+
+use crate::diag::{Diagnostic, Diagnostics, Failed, SourceFile};
+use crate::images::Assets;
+use crate::layouts::{self, LayoutFile};
+use crate::model::{BlockId, Publication};
+use crate::pagination::Pagination;
+pub use world::PublicationWorld;
+
+/// Label of the markers the layout places before every block, for the pagination.
+pub const BLOCK_MARKER: &str = "anthology-block";
+
+/// What the lay-out stage produces.
+pub struct LaidOut<'a> {
+    pub document: PagedDocument,
+    /// Where each page begins; `None` when the layout sets no block markers
+    /// (an edition's own layout may not).
+    pub pagination: Option<Pagination>,
+    /// The first page as PNG (the EPUB's cover).
+    pub cover_png: Option<Arc<Vec<u8>>>,
+    /// The world it was laid out in, for locating problems that come later (PDF export).
+    pub world: &'a PublicationWorld,
+}
+
+/// Lays editions out, keeping what can be reused between builds of the same
+/// edition (watch mode): the typst world over unchanged layout files and
+/// fonts, and the cover picture while the first page is unchanged. typst's
+/// own caches are process-wide, so a recompile after a small edit is
+/// incremental.
+#[derive(Default)]
+pub struct Layouter {
+    world: Option<(Vec<LayoutFile>, PublicationWorld)>,
+    cover: Option<(u128, Arc<Vec<u8>>)>,
+}
+
+impl Layouter {
+    /// A layouter with nothing cached.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Lays the publication out; `cover`: also render the first page as a picture.
+    pub fn lay_out(
+        &mut self,
+        loaded: &crate::pipeline::Loaded,
+        time: Datetime,
+        cover: bool,
+        diags: &mut Diagnostics,
+    ) -> Result<LaidOut<'_>, Failed> {
+        let publication = &loaded.publication;
+        let world = match self.world.take() {
+            Some((layouts, mut world))
+                if layouts_equal(&layouts, &loaded.layouts) && world.fonts().id == loaded.fonts.id =>
+            {
+                world.set_today(time);
+                serve(&mut world, publication, &loaded.assets, diags)?;
+                world
+            }
+            _ => {
+                if layouts::find(&loaded.layouts, layouts::PDF_MAIN).is_none() {
+                    return Err(diags.fail(Diagnostic::error(format!("no layouts/{} to compile", layouts::PDF_MAIN))));
+                }
+                let mut world = PublicationWorld::new(&loaded.layouts, loaded.fonts.clone(), layouts::PDF_MAIN, time);
+                serve(&mut world, publication, &loaded.assets, diags)?;
+                world
+            }
+        };
+        let world = &self.world.insert((loaded.layouts.clone(), world)).1;
+        let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
+        for warning in &warnings {
+            diags.push(convert(world, warning));
+        }
+        let document = output.map_err(|errors| {
+            for error in &errors {
+                diags.push(convert(world, error));
+            }
+            Failed
+        })?;
+        let markers = markers(&document);
+        let pagination = pages::paginate(&document, &markers, publication);
+        // The cover picture is the first page: render it again only when that page changed.
+        let cover_png = document.pages().first().filter(|_| cover).map(|page| {
+            let hash = typst::utils::hash128(page);
+            match &self.cover {
+                Some((cached, png)) if *cached == hash => png.clone(),
+                _ => {
+                    let png = Arc::new(crate::raster::cover_png(page));
+                    self.cover = Some((hash, png.clone()));
+                    png
+                }
+            }
+        });
+        Ok(LaidOut { document, pagination, cover_png, world })
+    }
+}
+
+fn layouts_equal(a: &[LayoutFile], b: &[LayoutFile]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.name == y.name && x.bytes == y.bytes)
+}
+
+/// Serves the data and the images to the world, replacing what it had.
+fn serve(
+    world: &mut PublicationWorld,
+    publication: &Publication,
+    assets: &Assets,
+    diags: &mut Diagnostics,
+) -> Result<(), Failed> {
+    let data = serde_json::to_vec(publication)
+        .map_err(|err| diags.fail(Diagnostic::error(format!("failed to prepare the layout data ({err})"))))?;
+    world.set_file(world::DATA_PATH, Bytes::new(data));
+    for asset in assets.images.values() {
+        world.set_file(&format!("{}{}", world::ASSETS_DIR, asset.name), Bytes::new(asset.bytes.clone()));
+    }
+    Ok(())
+}
+
+/// Where a marked block starts in the laid-out document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockStart {
+    pub id: BlockId,
+    /// 1-based page.
+    pub page: usize,
+    /// Distance from the top of the page, in points.
+    pub y: f64,
+}
+
+/// Where each block marker landed, in document order.
+fn markers(document: &PagedDocument) -> Vec<BlockStart> {
+    let Some(label) = Label::new(PicoStr::intern(BLOCK_MARKER)) else { return vec![] };
+    let introspector = document.introspector();
+    let mut out = Vec::new();
+    for marker in introspector.query(&Selector::Label(label)) {
+        let Some(location) = marker.location() else { continue };
+        let Some(position) = introspector.position(location) else { continue };
+        let Ok(value) = marker.get_by_name("value") else { continue };
+        if let typst::foundations::Value::Str(id) = value {
+            out.push(BlockStart {
+                id: BlockId(id.to_string()),
+                page: position.page.get(),
+                y: position.point.y.to_pt(),
+            });
+        }
+    }
+    out
+}
+
+/// A typst diagnostic as anthology reports it: against the user's layout file
+/// when it comes from one, else against the built-in layout.
+pub fn convert(world: &PublicationWorld, diagnostic: &SourceDiagnostic) -> Diagnostic {
+    let mut out = match diagnostic.severity {
+        typst::diag::Severity::Error => Diagnostic::error(diagnostic.message.to_string()),
+        typst::diag::Severity::Warning => Diagnostic::warning(diagnostic.message.to_string()),
+    };
+    if let Some(id) = diagnostic.span.id()
+        && let Some(layout) = world.layout(id)
+    {
+        let text = String::from_utf8_lossy(&layout.bytes).into_owned();
+        let file = SourceFile::new(layout.display_path(), text);
+        let range = world.range(diagnostic.span).unwrap_or(0..0);
+        out = out.at(&file, range);
+    }
+    for hint in &diagnostic.hints {
+        out = out.hint(hint.v.to_string());
+    }
+    // A layout written for another version of the data asks for another file.
+    if diagnostic.message.contains("file not found") && diagnostic.message.contains("/data") {
+        out = out.hint(format!(
+            "this layout reads data of another anthology version; this one serves {} (data version {}), see README.md, Layouts",
+            world::DATA_PATH,
+            crate::model::DATA_VERSION
+        ));
+    }
+    if world.layout(world.main()).is_some_and(|l| l.path.is_none()) && out.location.is_none() {
+        out = out.hint("this comes from anthology's built-in layout: please report it");
+    }
+    out
+}

@@ -1,0 +1,226 @@
+//! The theme: the colours, type sizes, paper and measures of the design, in
+//! one file (`layouts/theme.toml`, replaceable per edition like any layout
+//! file). The typst layout reads it from the data (`data.theme`), and the
+//! EPUB stylesheet's `var(--name)` values are filled in from it, so a
+//! single change restyles both outputs.
+//!
+//! Keys are kebab-case in the TOML file and snake_case in the data handed to
+//! the layout (typst reads `theme.colours.accent`, `theme.page.width_mm`).
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostics, Failed, SourceFile};
+use crate::layouts::LayoutFile;
+
+/// The theme file's name in `layouts/`.
+pub const THEME_FILE: &str = "theme.toml";
+
+/// Every token of the design.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "kebab-case", serialize = "snake_case"))]
+pub struct Theme {
+    pub page: Page,
+    pub text: Text,
+    pub colours: Colours,
+    pub back: Back,
+}
+
+/// The paper and the text area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "kebab-case", serialize = "snake_case"))]
+pub struct Page {
+    pub width_mm: f64,
+    pub height_mm: f64,
+    pub margin_inside_mm: f64,
+    pub margin_outside_mm: f64,
+    pub margin_top_mm: f64,
+    pub margin_bottom_mm: f64,
+}
+
+/// Type sizes and spacing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "kebab-case", serialize = "snake_case"))]
+pub struct Text {
+    /// Body text.
+    pub size_pt: f64,
+    /// Body text in Chinese, Japanese and Korean.
+    pub size_cjk_pt: f64,
+    /// Space between lines, in em of the text size.
+    pub leading_em: f64,
+    pub leading_cjk_em: f64,
+    /// Space between paragraphs, in em.
+    pub paragraph_spacing_em: f64,
+    /// An entry's title.
+    pub title_pt: f64,
+    /// Headings inside an entry.
+    pub heading_pt: f64,
+    pub subheading_pt: f64,
+    /// A story's number above its title.
+    pub number_pt: f64,
+    pub quote_pt: f64,
+    pub caption_pt: f64,
+    /// Legal notices.
+    pub legal_pt: f64,
+    /// Running feet.
+    pub foot_pt: f64,
+    pub cover_title_pt: f64,
+    pub cover_subtitle_pt: f64,
+}
+
+/// The palette. Each is `#RRGGBB`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "kebab-case", serialize = "snake_case"))]
+pub struct Colours {
+    /// Body text.
+    pub ink: Colour,
+    /// Titles, the cover and back page fields.
+    pub navy: Colour,
+    /// Numbers, rules, links.
+    pub accent: Colour,
+    /// The accent on dark reading themes (EPUB): must keep 4.5:1 on black.
+    pub accent_on_dark: Colour,
+    /// Background of quotes and the citation.
+    pub tint: Colour,
+    /// Secondary text: bylines, captions, feet.
+    pub grey: Colour,
+    /// Hairlines.
+    pub rule: Colour,
+    /// On navy: rules and accents.
+    pub navy_accent: Colour,
+    /// On navy: the cover's subtitle.
+    pub navy_pale: Colour,
+    /// On navy: links.
+    pub navy_link: Colour,
+    /// On navy: the folio; also the rule beside a caption without photo.
+    pub navy_muted: Colour,
+    /// The cover's drawing.
+    pub cover_ring: Colour,
+    pub cover_disc: Colour,
+    pub cover_dot: Colour,
+}
+
+/// The back page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "kebab-case", serialize = "snake_case"))]
+pub struct Back {
+    /// How many pillars the back page draws side by side.
+    pub pillars: usize,
+    /// The diameter of a pillar's circle.
+    pub pillar_mm: f64,
+}
+
+/// A colour written `#RRGGBB`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Colour(String);
+
+impl Colour {
+    /// The colour as CSS and typst write it, `#rrggbb`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses `#RRGGBB` (any case).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let hex = text.strip_prefix('#').filter(|h| h.len() == 6 && h.chars().all(|c| c.is_ascii_hexdigit()));
+        match hex {
+            Some(hex) => Ok(Colour(format!("#{}", hex.to_ascii_lowercase()))),
+            None => Err(format!("`{text}` is not a colour; write it as #RRGGBB, e.g. #0a7cc1")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Colour {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Colour::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Theme {
+    /// The value of a token named as the EPUB stylesheet names it
+    /// (`var(--accent)`, `var(--accent-on-dark)`): the colours.
+    pub fn css_value(&self, name: &str) -> Option<&str> {
+        let c = &self.colours;
+        Some(match name {
+            "ink" => c.ink.as_str(),
+            "navy" => c.navy.as_str(),
+            "accent" => c.accent.as_str(),
+            "accent-on-dark" => c.accent_on_dark.as_str(),
+            "tint" => c.tint.as_str(),
+            "grey" => c.grey.as_str(),
+            "rule" => c.rule.as_str(),
+            _ => return None,
+        })
+    }
+}
+
+/// Reads the theme from the layout files (the edition's `layouts/theme.toml`
+/// or the built-in one); problems point at that file.
+pub fn load(layouts: &[LayoutFile], diags: &mut Diagnostics) -> Result<Theme, Failed> {
+    let Some(file) = crate::layouts::find(layouts, THEME_FILE) else {
+        return Err(diags.fail(crate::diag::Diagnostic::error("no layouts/theme.toml")));
+    };
+    let text = String::from_utf8_lossy(&file.bytes).into_owned();
+    let source: Arc<SourceFile> = SourceFile::new(file.display_path(), text);
+    toml::from_str::<Theme>(&source.text).map_err(|err| diags.fail(crate::diag::from_toml(&source, 0, &err)))
+}
+
+/// Replaces every `var(--name)` in a stylesheet with the theme's value, so
+/// that reading systems without CSS variables (Adobe's engine) see colours.
+/// An error gives the byte offset of the `var(` it is about.
+pub fn fill_stylesheet(css: &str, theme: &Theme) -> Result<String, (usize, String)> {
+    let mut out = String::with_capacity(css.len());
+    let mut position = 0;
+    while let Some(found) = css[position..].find("var(") {
+        let at = position + found;
+        out.push_str(&css[position..at]);
+        let after = &css[at + "var(".len()..];
+        let Some(end) = after.find(')') else { return Err((at, "this `var(` is not closed".into())) };
+        let name = after[..end].trim();
+        match name.strip_prefix("--").and_then(|n| theme.css_value(n)) {
+            Some(value) => out.push_str(value),
+            None => return Err((at, format!("`var({name})` names no colour of the theme"))),
+        }
+        position = at + "var(".len() + end + 1;
+    }
+    out.push_str(&css[position..]);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builtin() -> Theme {
+        toml::from_str(include_str!("../layouts/theme.toml")).unwrap()
+    }
+
+    #[test]
+    fn the_builtin_theme_reads_and_fills_the_stylesheet() {
+        let theme = builtin();
+        assert_eq!(theme.colours.accent.as_str(), "#0a7cc1");
+        let css = fill_stylesheet("a { color: var(--accent); border-color: var( --navy ) }", &theme).unwrap();
+        assert_eq!(css, "a { color: #0a7cc1; border-color: #0b2f5b }");
+        assert_eq!(fill_stylesheet("a { color: var(--acent) }", &theme).unwrap_err().0, 11);
+    }
+
+    #[test]
+    fn colours_must_be_written_as_hex() {
+        assert_eq!(Colour::parse("#0A7CC1").unwrap().as_str(), "#0a7cc1");
+        assert!(Colour::parse("blue").is_err());
+        assert!(Colour::parse("#12345").is_err());
+        let text = include_str!("../layouts/theme.toml").replace("accent = \"#0a7cc1\"", "accent = \"#0a7cc\"");
+        let err = toml::from_str::<Theme>(&text).unwrap_err();
+        assert!(err.message().contains("is not a colour"), "{}", err.message());
+    }
+
+    #[test]
+    fn the_data_uses_snake_case_names() {
+        let json = serde_json::to_value(builtin()).unwrap();
+        assert!(json["page"]["width_mm"].is_number());
+        assert!(json["colours"]["accent_on_dark"].is_string());
+    }
+}
