@@ -197,8 +197,8 @@ pub fn parse_document(
 ) -> Result<Document, Failed> {
     let (front_span, body_start) = split_front_matter(&file, diags)?;
     let front_text = &file.text[front_span.clone()];
-    let front: FrontMatter =
-        toml::from_str(front_text).map_err(|err| diags.fail(crate::diag::from_toml(&file, front_span.start, &err)))?;
+    let schema = |path: &[&str]| path.is_empty().then(serde_aux::serde_introspection::serde_introspect::<FrontMatter>);
+    let front: FrontMatter = crate::diag::parse_toml(&file, front_span.start, front_text, &schema, diags)?;
     {
         use crate::manifest::{TextKind, check_text};
         let mut check = |value: &Spanned<String>, what: &str| {

@@ -324,7 +324,72 @@ pub fn from_toml(file: &Arc<SourceFile>, offset: usize, err: &toml::de::Error) -
 }
 
 fn kind_of(file: &SourceFile) -> &'static str {
-    if file.path.extension().is_some_and(|e| e == "toml") { "manifest" } else { "front matter" }
+    match file.path.file_name().and_then(|n| n.to_str()) {
+        Some(crate::manifest::MANIFEST_FILE) => "manifest",
+        Some(crate::theme::THEME_FILE) => "theme",
+        _ => "front matter",
+    }
+}
+
+/// The keys a table of a TOML file knows, by the table's path (`[]` for the
+/// top, `["publisher"]` …); `None` for a table whose keys are free (labels,
+/// hashes).
+pub type Schema = dyn Fn(&[&str]) -> Option<&'static [&'static str]>;
+
+/// Parses TOML into `T`. Every key that `schema` does not know is reported —
+/// all of them at once, each with its line, a suggestion and the known keys,
+/// where serde alone stops at the first — and left out, so that the rest is
+/// still read and checked. `offset` is where the text starts in `file`.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &Arc<SourceFile>,
+    offset: usize,
+    text: &str,
+    schema: &Schema,
+    diags: &mut Diagnostics,
+) -> Result<T, Failed> {
+    let mut root = toml::de::DeTable::parse(text).map_err(|err| diags.fail(from_toml(file, offset, &err)))?;
+    let mut unknown = Vec::new();
+    strip_unknown(root.get_mut(), &mut Vec::new(), schema, &mut |key, known| {
+        let span = key.span().start + offset..key.span().end + offset;
+        let name = key.get_ref().as_ref();
+        let mut diagnostic = Diagnostic::error(format!("unknown key `{name}`")).at(file, span.clone());
+        if let Some(close) = suggest(name, known.iter().copied()) {
+            diagnostic = diagnostic.hint(format!("did you mean `{close}`?"));
+        }
+        unknown.push((span.start, diagnostic.hint(format!("known keys here: {}", known.join(", ")))));
+    });
+    unknown.sort_by_key(|(at, _)| *at);
+    unknown.into_iter().for_each(|(_, d)| diags.push(d));
+    T::deserialize(toml::de::Deserializer::from(root)).map_err(|err| diags.fail(from_toml(file, offset, &err)))
+}
+
+/// Removes the keys a table's schema does not know, reporting each, and goes
+/// on into the tables it knows.
+fn strip_unknown(
+    table: &mut toml::de::DeTable,
+    path: &mut Vec<String>,
+    schema: &Schema,
+    report: &mut dyn FnMut(&toml::Spanned<toml::de::DeString>, &[&str]),
+) {
+    let path_refs: Vec<&str> = path.iter().map(String::as_str).collect();
+    let Some(known) = schema(&path_refs) else { return };
+    let mut unknown = std::collections::BTreeSet::new();
+    for (key, _) in table.iter() {
+        if !known.contains(&key.get_ref().as_ref()) {
+            report(key, known);
+            unknown.insert(key.get_ref().to_string());
+        }
+    }
+    for name in &unknown {
+        table.remove(name.as_str());
+    }
+    for (key, value) in table.iter_mut() {
+        if let toml::de::DeValue::Table(inner) = value.get_mut() {
+            path.push(key.get_ref().to_string());
+            strip_unknown(inner, path, schema, report);
+            path.pop();
+        }
+    }
 }
 
 /// Splits serde's "unknown field `x`, expected one of `a`, `b`" message.

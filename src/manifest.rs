@@ -125,7 +125,16 @@ pub struct LoadedManifest {
     pub file: Arc<SourceFile>,
 }
 
-/// Reads and checks `<edition>/publication.toml`.
+/// Reads and checks `<edition>/publication.toml`, failing on any problem
+/// (for the commands that need the manifest alone).
+pub fn load_checked(edition: &Path, diags: &mut Diagnostics) -> Result<LoadedManifest, Failed> {
+    let manifest = load(edition, diags)?;
+    diags.check()?;
+    Ok(manifest)
+}
+
+/// Reads and checks `<edition>/publication.toml`. Problems it can read past
+/// are recorded, not returned, so that the stories are checked in the same run.
 pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<LoadedManifest, Failed> {
     let path = edition.join(MANIFEST_FILE);
     let file = match crate::files::read_source(&path) {
@@ -140,8 +149,9 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<LoadedManifest, F
         Err(crate::files::SourceError::Other(diagnostic)) => return Err(diags.fail(diagnostic)),
     };
     let manifest = parse(&file, diags)?;
+    // Problems found here are reported, and the stories are still read: one
+    // run reports everything.
     manifest.validate(&file, diags);
-    diags.check()?;
     Ok(LoadedManifest { manifest, file })
 }
 
@@ -149,7 +159,23 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<LoadedManifest, F
 pub fn parse(file: &Arc<SourceFile>, diags: &mut Diagnostics) -> Result<Manifest, Failed> {
     let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
     let offset = file.text.len() - text.len();
-    toml::from_str::<Manifest>(text).map_err(|err| diags.fail(crate::diag::from_toml(file, offset, &err)))
+    crate::diag::parse_toml(file, offset, text, &schema, diags)
+}
+
+/// The keys each table of the manifest knows (free-form tables: `None`).
+fn schema(path: &[&str]) -> Option<&'static [&'static str]> {
+    use serde_aux::serde_introspection::serde_introspect;
+    Some(match path {
+        [] => serde_introspect::<Manifest>(),
+        ["publisher"] => serde_introspect::<Publisher>(),
+        ["acknowledgements"] => serde_introspect::<Acknowledgements>(),
+        ["legal"] => serde_introspect::<Legal>(),
+        ["contents"] => serde_introspect::<Contents>(),
+        ["cover"] => serde_introspect::<Cover>(),
+        ["translation"] => serde_introspect::<Translation>(),
+        // Labels are checked against the label names; hashes are by file.
+        _ => return None,
+    })
 }
 
 impl Manifest {
@@ -179,12 +205,8 @@ impl Manifest {
         check(&self.legal.citation, "the citation", TextKind::Markdown);
         self.legal.notices.iter().for_each(|n| check(n, "a notice", TextKind::Markdown));
         self.legal.disclaimers.iter().for_each(|d| check(d, "a disclaimer", TextKind::Markdown));
-        if let Err(err) = self.language.get_ref().parse::<unic_langid::LanguageIdentifier>() {
-            diags.push(
-                Diagnostic::error(format!("`{}` is not a BCP 47 language tag ({err})", self.language.get_ref()))
-                    .at(file, self.language.span())
-                    .hint("use a tag such as en, fr, es, ru, ar, zh or zh-Hans"),
-            );
+        if let Err(diagnostic) = check_language(self.language.get_ref()) {
+            diags.push(diagnostic.at(file, self.language.span()));
         }
         match self.date.get_ref().date {
             None => diags.push(
@@ -248,6 +270,39 @@ impl Manifest {
     pub fn content_paths(&self) -> impl Iterator<Item = &Spanned<String>> {
         self.contents.front.iter().chain(&self.contents.stories).chain(&self.contents.back)
     }
+}
+
+/// Checks a language tag as the outputs need it: BCP 47, with a two- or
+/// three-letter ISO 639 language (typst, EPUB and PDF all want one).
+pub fn check_language(tag: &str) -> Result<(), Diagnostic> {
+    let names = [
+        ("english", "en"),
+        ("french", "fr"),
+        ("spanish", "es"),
+        ("russian", "ru"),
+        ("arabic", "ar"),
+        ("chinese", "zh"),
+        ("portuguese", "pt"),
+        ("german", "de"),
+        ("italian", "it"),
+    ];
+    let example = "use a tag such as en, fr, es, ru, ar, zh or zh-Hans";
+    if tag.contains('_') {
+        return Err(Diagnostic::error(format!("`{tag}` is not a BCP 47 language tag"))
+            .hint(format!("separate its parts with a hyphen: `{}`", tag.replace('_', "-"))));
+    }
+    if let Some((_, code)) = names.iter().find(|(name, _)| name.eq_ignore_ascii_case(tag)) {
+        return Err(
+            Diagnostic::error(format!("`{tag}` is a language's name, not its tag")).hint(format!("write `{code}`"))
+        );
+    }
+    let id = tag
+        .parse::<unic_langid::LanguageIdentifier>()
+        .map_err(|err| Diagnostic::error(format!("`{tag}` is not a BCP 47 language tag ({err})")).hint(example))?;
+    if !(2..=3).contains(&id.language.as_str().len()) {
+        return Err(Diagnostic::error(format!("`{tag}` has no two- or three-letter language code")).hint(example));
+    }
+    Ok(())
 }
 
 /// Longest one-line text (a title, a name, a label). A title is printed on

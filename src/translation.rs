@@ -34,12 +34,9 @@ pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnos
         ));
     }
     if let Some(language) = language
-        && let Err(err) = language.parse::<unic_langid::LanguageIdentifier>()
+        && let Err(diagnostic) = crate::manifest::check_language(language)
     {
-        return Err(diags.fail(
-            Diagnostic::error(format!("`{language}` is not a BCP 47 language tag ({err})"))
-                .hint("use a tag such as fr, es, ru, ar or zh"),
-        ));
+        return Err(diags.fail(diagnostic));
     }
     let Ok(loaded) = crate::pipeline::load(from, diags) else {
         return Err(
@@ -195,7 +192,7 @@ impl Status {
 
 /// Compares a translation with its source (the recorded one, or `against`).
 pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -> Result<Status, Failed> {
-    let translation = crate::manifest::load(edition, diags)?;
+    let translation = crate::manifest::load_checked(edition, diags)?;
     let recorded = translation.manifest.translation.clone();
     let source_dir = match (against, &recorded) {
         (Some(path), _) => path.to_path_buf(),
@@ -208,7 +205,7 @@ pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -
             ));
         }
     };
-    let source = crate::manifest::load(&source_dir, diags)?;
+    let source = crate::manifest::load_checked(&source_dir, diags)?;
     let hashes = recorded.map(|t| t.hashes).unwrap_or_default();
     let listed = |m: &Manifest| -> Vec<String> {
         m.content_paths().filter_map(|p| crate::files::normalize_relative(p.get_ref()).ok()).collect()
@@ -244,7 +241,7 @@ pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -
 /// Records the source's current hashes for `files` (all when empty): they
 /// are now translated from the source as it is.
 pub fn record(edition: &Path, files: &[String], diags: &mut Diagnostics) -> Result<Vec<String>, Failed> {
-    let translation = crate::manifest::load(edition, diags)?;
+    let translation = crate::manifest::load_checked(edition, diags)?;
     let Some(recorded) = &translation.manifest.translation else {
         return Err(diags.fail(
             Diagnostic::error("this edition does not record what it was translated from")
@@ -253,7 +250,7 @@ pub fn record(edition: &Path, files: &[String], diags: &mut Diagnostics) -> Resu
         ));
     };
     let source_dir = edition.join(&recorded.source);
-    let source = crate::manifest::load(&source_dir, diags)?;
+    let source = crate::manifest::load_checked(&source_dir, diags)?;
     let all: Vec<String> = std::iter::once(MANIFEST_FILE.to_string())
         .chain(source.manifest.content_paths().filter_map(|p| crate::files::normalize_relative(p.get_ref()).ok()))
         .collect();

@@ -96,14 +96,21 @@ fn printed_table_of_contents_links_to_the_bookmarked_pages() {
 }
 
 #[test]
-fn no_pdf_link_goes_nowhere() {
+fn every_pdf_link_leads_to_an_entry_or_a_web_address() {
     let pdf = real_edition().pdf();
+    // Where entries begin: the only places an internal link may go.
+    let starts: Vec<u32> = pdf.outline().into_iter().map(|(_, _, p)| p as u32).collect();
     let links = pdf.links();
-    assert!(links.len() >= 21);
+    let internal = links.iter().filter(|(_, _, t)| matches!(t, Target::Page(_))).count();
+    assert_eq!(internal, starts.len(), "one link per table-of-contents line, and no other internal link");
     for (page, _, target) in links {
         match target {
-            Target::Page(p) => assert!(p as usize <= pdf.page_count()),
-            Target::Uri(uri) => assert!(!uri.is_empty() && uri != "#" && !uri.starts_with('#'), "p{page}: {uri}"),
+            Target::Page(p) => assert!(starts.contains(&p), "p{page}: a link to page {p}, where no entry begins"),
+            Target::Uri(uri) => {
+                let url = url::Url::parse(&uri).unwrap_or_else(|e| panic!("p{page}: `{uri}` is not an address ({e})"));
+                assert!(matches!(url.scheme(), "https" | "http" | "mailto"), "p{page}: {uri}");
+                assert!(url.scheme() == "mailto" || url.host_str().is_some_and(|h| h.contains('.')), "p{page}: {uri}");
+            }
             Target::Other(other) => panic!("p{page}: unexpected link target {other}"),
         }
     }
@@ -122,8 +129,14 @@ fn no_epub_link_goes_nowhere() {
             if href.contains("://") || href.starts_with("mailto:") {
                 continue;
             }
-            let file = href.split('#').next().unwrap();
-            assert!(epub.files.contains_key(&format!("OEBPS/{file}")), "{name}: link to missing {href}");
+            let (file, fragment) = href.split_once('#').unwrap_or((href.as_str(), ""));
+            let target = format!("OEBPS/{file}");
+            assert!(epub.files.contains_key(&target), "{name}: link to missing {href}");
+            if !fragment.is_empty() {
+                let ids: Vec<String> =
+                    common::elements(&epub.text(&target)).iter().filter_map(|e| e.attr("id")).collect();
+                assert!(ids.iter().any(|id| id == fragment), "{name}: {href} names no element of {file}");
+            }
         }
     }
 }

@@ -153,52 +153,112 @@ fn sections_carry_their_semantics() {
     assert!(ack.contains("Suggested citation: United Nations Office on Drugs and Crime, Featured Human Stories"));
 }
 
-#[test]
-fn accessibility_metadata_is_declared() {
-    let epub = real_edition().epub();
+/// The OPF's `<meta property=…>` values.
+fn opf_metas(epub: &common::Epub) -> Vec<(String, String)> {
     let opf = epub.text("OEBPS/content.opf");
-    let metas: Vec<(String, String)> = {
-        let mut reader = quick_xml::Reader::from_str(&opf);
-        let mut out = Vec::new();
-        let mut property = None;
-        loop {
-            match reader.read_event().unwrap() {
-                quick_xml::events::Event::Start(e) if e.name().as_ref() == b"meta" => {
-                    property = e
-                        .try_get_attribute("property")
-                        .unwrap()
-                        .map(|a| String::from_utf8_lossy(&a.value).into_owned());
-                }
-                quick_xml::events::Event::Text(t) => {
-                    if let Some(p) = property.take() {
-                        out.push((p, t.xml_content().unwrap().into_owned()));
-                    }
-                }
-                quick_xml::events::Event::Eof => break,
-                _ => {}
+    let mut reader = quick_xml::Reader::from_str(&opf);
+    let mut out = Vec::new();
+    let mut property = None;
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Start(e) if e.name().as_ref() == b"meta" => {
+                property =
+                    e.try_get_attribute("property").unwrap().map(|a| String::from_utf8_lossy(&a.value).into_owned());
             }
+            quick_xml::events::Event::Text(t) => {
+                if let Some(p) = property.take() {
+                    out.push((p, t.xml_content().unwrap().into_owned()));
+                }
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
         }
-        out
-    };
-    let has = |p: &str, v: &str| metas.iter().any(|(mp, mv)| mp == p && mv == v);
-    for (p, v) in [
-        ("schema:accessMode", "textual"),
-        ("schema:accessMode", "visual"),
-        ("schema:accessModeSufficient", "textual"),
-        ("schema:accessibilityFeature", "structuralNavigation"),
-        ("schema:accessibilityFeature", "tableOfContents"),
-        ("schema:accessibilityFeature", "alternativeText"),
-        ("schema:accessibilityFeature", "printPageNumbers"),
-        ("schema:accessibilityHazard", "none"),
-        ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
-    ] {
-        assert!(has(p, v), "missing {p} = {v}: {metas:?}");
     }
-    assert!(metas.iter().any(|(p, v)| p == "schema:accessibilitySummary" && v.len() > 40));
-    assert!(has("dcterms:modified", "2026-06-01T00:00:00Z"), "modified date from the manifest");
+    out
+}
+
+/// What the accessibility metadata must claim, read off the book itself.
+fn claims_match_the_book(epub: &common::Epub) {
+    let metas = opf_metas(epub);
+    let has = |p: &str, v: &str| metas.iter().any(|(mp, mv)| mp == p && mv == v);
+    let documents: Vec<String> = epub.spine().iter().map(|d| epub.text(d)).collect();
+    let images: Vec<common::Element> = documents.iter().flat_map(|d| elements(d)).filter(|e| e.name == "img").collect();
+    let page_breaks = documents.iter().any(|d| d.contains("epub:type=\"pagebreak\""));
+    let page_list = !epub.nav("page-list").is_empty();
+    // Every document but the cover picture opens with a heading.
+    let headings = documents.iter().filter(|d| !d.contains("<body epub:type=\"cover\"")).all(|d| d.contains("<h1"));
+    assert_eq!(has("schema:accessMode", "visual"), !images.is_empty(), "visual access mode iff there are images");
+    assert_eq!(
+        has("schema:accessibilityFeature", "alternativeText"),
+        images.iter().all(|i| i.attr("alt").is_some_and(|a| !a.trim().is_empty())),
+        "alternative text claimed iff every image has one"
+    );
+    assert_eq!(has("schema:accessibilityFeature", "printPageNumbers"), page_breaks, "page numbers iff marked");
+    assert_eq!(has("schema:accessibilityFeature", "pageNavigation"), page_list, "page navigation iff a page list");
+    assert_eq!(
+        has("schema:accessibilityFeature", "structuralNavigation"),
+        headings,
+        "structural navigation iff every document has a heading"
+    );
+    assert!(has("schema:accessibilityFeature", "tableOfContents") && !epub.nav("toc").is_empty());
+    assert!(has("schema:accessModeSufficient", "textual"));
+    let summary = metas.iter().find(|(p, _)| p == "schema:accessibilitySummary").map(|(_, v)| v.clone()).unwrap();
+    let publication = common::publication("content/en");
+    assert_eq!(summary, publication.labels["accessibility-summary"], "the summary is the language's label");
+}
+
+#[test]
+fn accessibility_metadata_claims_what_the_book_has() {
+    let epub = real_edition().epub();
+    claims_match_the_book(&epub);
+    let metas = opf_metas(&epub);
+    assert!(metas.iter().any(|(p, v)| p == "dcterms:modified" && v == "2026-06-01T00:00:00Z"), "the manifest's date");
+    let opf = epub.text("OEBPS/content.opf");
     for element in ["dc:title", "dc:language", "dc:identifier", "dc:publisher", "dc:creator", "dc:date"] {
         assert!(opf.contains(&format!("<{element}")), "{element}");
     }
+}
+
+#[test]
+fn without_pagination_the_epub_claims_no_page_list() {
+    // An edition whose own layout places no block markers.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&common::root().join("content/en"), &dir.path().join("en"));
+    let layout = std::fs::read_to_string(common::root().join("layouts/publication.typ")).unwrap();
+    let layout = layout.replace("#let marker(id) = [#metadata(id) <anthology-block>]", "#let marker(id) = []");
+    std::fs::create_dir_all(dir.path().join("en/layouts")).unwrap();
+    std::fs::write(dir.path().join("en/layouts/publication.typ"), layout).unwrap();
+    let out = dir.path().join("out");
+    let output =
+        common::anthology().args(["build"]).arg(dir.path().join("en")).arg("--out").arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("the layout places no block markers, so the EPUB has no page list"), "{stderr}");
+    let epub = common::Epub::open(&out.join("featured-human-stories-2026-en.epub"));
+    assert!(epub.nav("page-list").is_empty());
+    assert!(!epub.text("OEBPS/content.opf").contains("source-of"), "no print source claimed");
+    claims_match_the_book(&epub);
+}
+
+#[test]
+fn renaming_a_story_to_a_prefix_of_another_moves_no_page() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&common::root().join("content/en"), &dir.path().join("en"));
+    let ed = dir.path().join("en");
+    std::fs::rename(ed.join("stories/mexico-onc.md"), ed.join("stories/mexico.md")).unwrap();
+    let manifest = std::fs::read_to_string(ed.join("publication.toml")).unwrap();
+    std::fs::write(ed.join("publication.toml"), manifest.replace("stories/mexico-onc.md", "stories/mexico.md"))
+        .unwrap();
+    let renamed = build(ed.to_str().unwrap(), &[]);
+    let before: Vec<(String, String)> = real_edition()
+        .epub()
+        .nav("page-list")
+        .into_iter()
+        .map(|(href, n)| (href.replace("mexico-onc.xhtml", "mexico.xhtml"), n))
+        .collect();
+    let after = renamed.epub().nav("page-list");
+    assert_eq!(after, before, "only the renamed file's name changes in the page list");
+    assert!(after.iter().any(|(href, _)| href.starts_with("mexico.xhtml#")), "the renamed story keeps its pages");
 }
 
 #[test]

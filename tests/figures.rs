@@ -97,3 +97,16 @@ fn a_scripted_svg_reaches_the_epub_as_drawing_only_under_a_plain_name() {
     let story = epub.text("OEBPS/two.xhtml");
     assert!(story.contains(r#"<img src="media/diagram-1-v2.svg" alt="A diagram of three boxes labelled Prevent, Protect and Partner"/>"#), "{story}");
 }
+
+#[test]
+fn the_data_handed_to_the_layout() {
+    let publication = common::publication(EDITION);
+    insta::assert_snapshot!("layout_data", serde_json::to_string_pretty(&publication).unwrap());
+}
+
+#[test]
+fn a_story_as_xhtml() {
+    let build = build(EDITION, &[]);
+    let story = build.epub().text("OEBPS/one.xhtml");
+    insta::assert_snapshot!("story_xhtml", story.replace("><", ">\n<"));
+}
