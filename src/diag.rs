@@ -298,7 +298,7 @@ pub fn emit(out: &mut dyn WriteColor, diagnostics: &[Diagnostic], format: Diagno
 }
 
 /// Turns a TOML or serde error into a diagnostic with a helpful hint.
-pub fn from_toml(file: &Arc<SourceFile>, offset: usize, err: &toml::de::Error) -> Diagnostic {
+pub fn from_toml(file: &Arc<SourceFile>, offset: usize, what: &str, err: &toml::de::Error) -> Diagnostic {
     let span = err.span().map_or(0..0, |s| s.start + offset..s.end + offset);
     let message = err.message().trim().to_string();
     let mut diagnostic;
@@ -314,21 +314,13 @@ pub fn from_toml(file: &Arc<SourceFile>, offset: usize, err: &toml::de::Error) -
             .at(file, span)
             .hint(format!("add `{field} = …` to this table"));
     } else {
-        diagnostic = Diagnostic::error(format!("invalid {} ({message})", kind_of(file))).at(file, span);
+        diagnostic = Diagnostic::error(format!("invalid {what} ({message})")).at(file, span);
         if message.contains("invalid type") {
             diagnostic = diagnostic
                 .hint("check the value's type: text needs quotes, a date is written 2026-06-01 without quotes");
         }
     }
     diagnostic
-}
-
-fn kind_of(file: &SourceFile) -> &'static str {
-    match file.path.file_name().and_then(|n| n.to_str()) {
-        Some(crate::manifest::MANIFEST_FILE) => "manifest",
-        Some(crate::theme::THEME_FILE) => "theme",
-        _ => "front matter",
-    }
 }
 
 /// The keys a table of a TOML file knows, by the table's path (`[]` for the
@@ -339,15 +331,17 @@ pub type Schema = dyn Fn(&[&str]) -> Option<&'static [&'static str]>;
 /// Parses TOML into `T`. Every key that `schema` does not know is reported —
 /// all of them at once, each with its line, a suggestion and the known keys,
 /// where serde alone stops at the first — and left out, so that the rest is
-/// still read and checked. `offset` is where the text starts in `file`.
+/// still read and checked. `offset` is where the text starts in `file`;
+/// `what` names the file's kind in messages ("manifest", "front matter").
 pub fn parse_toml<T: serde::de::DeserializeOwned>(
     file: &Arc<SourceFile>,
     offset: usize,
     text: &str,
+    what: &str,
     schema: &Schema,
     diags: &mut Diagnostics,
 ) -> Result<T, Failed> {
-    let mut root = toml::de::DeTable::parse(text).map_err(|err| diags.fail(from_toml(file, offset, &err)))?;
+    let mut root = toml::de::DeTable::parse(text).map_err(|err| diags.fail(from_toml(file, offset, what, &err)))?;
     let mut unknown = Vec::new();
     strip_unknown(root.get_mut(), &mut Vec::new(), schema, &mut |key, known| {
         let span = key.span().start + offset..key.span().end + offset;
@@ -360,7 +354,7 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
     });
     unknown.sort_by_key(|(at, _)| *at);
     unknown.into_iter().for_each(|(_, d)| diags.push(d));
-    T::deserialize(toml::de::Deserializer::from(root)).map_err(|err| diags.fail(from_toml(file, offset, &err)))
+    T::deserialize(toml::de::Deserializer::from(root)).map_err(|err| diags.fail(from_toml(file, offset, what, &err)))
 }
 
 /// Removes the keys a table's schema does not know, reporting each, and goes

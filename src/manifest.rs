@@ -159,7 +159,7 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<LoadedManifest, F
 pub fn parse(file: &Arc<SourceFile>, diags: &mut Diagnostics) -> Result<Manifest, Failed> {
     let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
     let offset = file.text.len() - text.len();
-    crate::diag::parse_toml(file, offset, text, &schema, diags)
+    crate::diag::parse_toml(file, offset, text, "manifest", &schema, diags)
 }
 
 /// The keys each table of the manifest knows (free-form tables: `None`).

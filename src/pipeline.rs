@@ -48,6 +48,18 @@ pub struct Loaded {
     pub fonts: Arc<crate::fonts::FontStore>,
 }
 
+impl Loaded {
+    /// What the lay-out stage reads of it.
+    pub fn layout_input(&self) -> crate::layout::Input<'_> {
+        crate::layout::Input {
+            publication: &self.publication,
+            assets: &self.assets,
+            layouts: &self.layouts,
+            fonts: &self.fonts,
+        }
+    }
+}
+
 /// What a build of one edition produced, in memory.
 pub struct Built {
     pub publication: Publication,
@@ -129,7 +141,7 @@ impl Builder {
             return Err(diags.fail(Diagnostic::error(format!("the time {epoch} (seconds since 1970) is out of range"))));
         };
         let wants_cover = options.renderers.iter().any(|r| r.name() == "epub");
-        let laid_out = self.layouter.lay_out(loaded, time, wants_cover, diags)?;
+        let laid_out = self.layouter.lay_out(loaded.layout_input(), time, wants_cover, diags)?;
         let context = crate::render::Context {
             publication,
             assets: &loaded.assets,

@@ -165,7 +165,20 @@ pub fn load(layouts: &[LayoutFile], diags: &mut Diagnostics) -> Result<Theme, Fa
     };
     let text = String::from_utf8_lossy(&file.bytes).into_owned();
     let source: Arc<SourceFile> = SourceFile::new(file.display_path(), text);
-    toml::from_str::<Theme>(&source.text).map_err(|err| diags.fail(crate::diag::from_toml(&source, 0, &err)))
+    crate::diag::parse_toml(&source, 0, &source.text, "theme", &schema, diags)
+}
+
+/// The keys each table of the theme knows.
+fn schema(path: &[&str]) -> Option<&'static [&'static str]> {
+    use serde_aux::serde_introspection::serde_introspect;
+    Some(match path {
+        [] => serde_introspect::<Theme>(),
+        ["page"] => serde_introspect::<Page>(),
+        ["text"] => serde_introspect::<Text>(),
+        ["colours"] => serde_introspect::<Colours>(),
+        ["back"] => serde_introspect::<Back>(),
+        _ => return None,
+    })
 }
 
 /// Replaces every `var(--name)` in a stylesheet with the theme's value, so

@@ -305,7 +305,7 @@ fn no_line_runs_into_the_margins() {
     let loaded = anthology::pipeline::load(&common::root().join("content/en"), &mut diags).unwrap();
     let mut layouter = anthology::layout::Layouter::new();
     let time = anthology::pipeline::datetime(0).unwrap();
-    let laid_out = layouter.lay_out(&loaded, time, false, &mut diags).unwrap();
+    let laid_out = layouter.lay_out(loaded.layout_input(), time, false, &mut diags).unwrap();
     let pages = laid_out.document.pages();
     // The text area of the built-in layout: 24 mm margins on A4.
     let (left, right) = (24.0 / 25.4 * 72.0, (210.0 - 24.0) / 25.4 * 72.0);

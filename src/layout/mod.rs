@@ -40,6 +40,15 @@ pub struct LaidOut<'a> {
     pub world: &'a PublicationWorld,
 }
 
+/// What the lay-out stage reads.
+#[derive(Clone, Copy)]
+pub struct Input<'a> {
+    pub publication: &'a Publication,
+    pub assets: &'a Assets,
+    pub layouts: &'a [LayoutFile],
+    pub fonts: &'a Arc<crate::fonts::FontStore>,
+}
+
 /// Lays editions out, keeping what can be reused between builds of the same
 /// edition (watch mode): the typst world over unchanged layout files and
 /// fonts, and the cover picture while the first page is unchanged. typst's
@@ -60,30 +69,28 @@ impl Layouter {
     /// Lays the publication out; `cover`: also render the first page as a picture.
     pub fn lay_out(
         &mut self,
-        loaded: &crate::pipeline::Loaded,
+        input: Input<'_>,
         time: Datetime,
         cover: bool,
         diags: &mut Diagnostics,
     ) -> Result<LaidOut<'_>, Failed> {
-        let publication = &loaded.publication;
+        let Input { publication, assets, layouts: layout_files, fonts } = input;
         let world = match self.world.take() {
-            Some((layouts, mut world))
-                if layouts_equal(&layouts, &loaded.layouts) && world.fonts().id == loaded.fonts.id =>
-            {
+            Some((layouts, mut world)) if layouts_equal(&layouts, layout_files) && world.fonts().id == fonts.id => {
                 world.set_today(time);
-                serve(&mut world, publication, &loaded.assets, diags)?;
+                serve(&mut world, publication, assets, diags)?;
                 world
             }
             _ => {
-                if layouts::find(&loaded.layouts, layouts::PDF_MAIN).is_none() {
+                if layouts::find(layout_files, layouts::PDF_MAIN).is_none() {
                     return Err(diags.fail(Diagnostic::error(format!("no layouts/{} to compile", layouts::PDF_MAIN))));
                 }
-                let mut world = PublicationWorld::new(&loaded.layouts, loaded.fonts.clone(), layouts::PDF_MAIN, time);
-                serve(&mut world, publication, &loaded.assets, diags)?;
+                let mut world = PublicationWorld::new(layout_files, fonts.clone(), layouts::PDF_MAIN, time);
+                serve(&mut world, publication, assets, diags)?;
                 world
             }
         };
-        let world = &self.world.insert((loaded.layouts.clone(), world)).1;
+        let world = &self.world.insert((layout_files.to_vec(), world)).1;
         let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
         for warning in &warnings {
             diags.push(convert(world, warning));
