@@ -664,6 +664,16 @@ const CASES: &[Case] = &[
         first_line: "ed/layouts/theme.toml:34:10: error: invalid theme (`#0a7cc` is not a colour",
     },
     Case {
+        name: "a back page with more pillars than the theme draws",
+        command: "build",
+        setup: |e| {
+            e.replace("publication.toml", "stories = [\"stories/one.md\", \"stories/two.md\"]", "stories = [\"stories/one.md\", \"stories/two.md\"]\nback = [\"back.md\"]");
+            e.write("back.md", "+++\ntitle = \"Back\"\n+++\n\n- One\n- Two\n- Three\n- Four\n- Five\n\nThe lead.\n");
+        },
+        code: 0,
+        first_line: "ed/back.md:5:1: warning: the back page draws 3 pillars side by side; the other 2 stay a list under them",
+    },
+    Case {
         name: "metacharacter soup",
         command: "build",
         setup: |e| {
