@@ -198,7 +198,8 @@ pub fn parse_document(
     let (front_span, body_start) = split_front_matter(&file, diags)?;
     let front_text = &file.text[front_span.clone()];
     let schema = |path: &[&str]| path.is_empty().then(serde_aux::serde_introspection::serde_introspect::<FrontMatter>);
-    let front: FrontMatter = crate::diag::parse_toml(&file, front_span.start, front_text, "front matter", &schema, diags)?;
+    let front: FrontMatter =
+        crate::diag::parse_toml(&file, front_span.start, front_text, "front matter", &schema, diags)?;
     {
         use crate::manifest::{TextKind, check_text};
         let mut check = |value: &Spanned<String>, what: &str| {

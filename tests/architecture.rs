@@ -100,7 +100,11 @@ fn the_modules_form_no_cycle() {
         }
     }
     // The stages come first, the commands last.
-    assert!(edges["model"].iter().all(|m| m == "theme"), "the model depends on nothing but the theme: {:?}", edges["model"]);
+    assert!(
+        edges["model"].iter().all(|m| m == "theme"),
+        "the model depends on nothing but the theme: {:?}",
+        edges["model"]
+    );
     assert!(edges["diag"].is_empty(), "diagnostics depend on no stage: {:?}", edges["diag"]);
 }
 

@@ -667,7 +667,11 @@ const CASES: &[Case] = &[
         name: "a back page with more pillars than the theme draws",
         command: "build",
         setup: |e| {
-            e.replace("publication.toml", "stories = [\"stories/one.md\", \"stories/two.md\"]", "stories = [\"stories/one.md\", \"stories/two.md\"]\nback = [\"back.md\"]");
+            e.replace(
+                "publication.toml",
+                "stories = [\"stories/one.md\", \"stories/two.md\"]",
+                "stories = [\"stories/one.md\", \"stories/two.md\"]\nback = [\"back.md\"]",
+            );
             e.write("back.md", "+++\ntitle = \"Back\"\n+++\n\n- One\n- Two\n- Three\n- Four\n- Five\n\nThe lead.\n");
         },
         code: 0,
