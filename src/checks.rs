@@ -61,6 +61,23 @@ pub fn glyph_coverage(edition: &Edition, publication: &Publication, fonts: &Font
     out
 }
 
+/// Longest run of letters without a place to break the line: a "word" of
+/// thousands of characters cannot be set, and becomes a PDF string longer
+/// than PDF/A allows.
+pub const MAX_WORD_CHARS: usize = 1000;
+
+/// Characters after which a line may break without a space (CJK scripts).
+fn breaks_anywhere(c: char) -> bool {
+    matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}' | '\u{20000}'..='\u{3FFFF}')
+}
+
+/// The first run of more than [`MAX_WORD_CHARS`] characters without a break, if any.
+fn overlong_word(printed: &str) -> Option<&str> {
+    printed
+        .split(|c: char| c.is_whitespace() || breaks_anywhere(c) || c == '-' || c == '/')
+        .find(|word| word.chars().count() > MAX_WORD_CHARS)
+}
+
 /// Problems with the characters of `printed`, located in `file` (searched
 /// from `from` first: a story's body comes after its front matter).
 fn unprintable(file: &Arc<SourceFile>, printed: &str, from: usize, fonts: &FontStore) -> Vec<Diagnostic> {
@@ -69,6 +86,18 @@ fn unprintable(file: &Arc<SourceFile>, printed: &str, from: usize, fonts: &FontS
         *counts.entry(c).or_default() += 1;
     }
     let mut out = Vec::new();
+    if let Some(word) = overlong_word(printed) {
+        let start: String = word.chars().take(40).collect();
+        let at = file.text.get(from..).and_then(|t| t.find(&start)).map_or(from, |i| i + from);
+        out.push(
+            Diagnostic::error(format!(
+                "a word of {} characters has no place to break the line; the limit is {MAX_WORD_CHARS}",
+                word.chars().count()
+            ))
+            .at(file, at..at + start.len())
+            .hint("put spaces in it, or shorten it"),
+        );
+    }
     let mut reported = BTreeSet::new();
     for (&c, &count) in &counts {
         let problem = if let Some(why) = forbidden(c) {

@@ -84,11 +84,12 @@ pub fn collect(edition: &Path, manifest: LoadedManifest, diags: &mut Diagnostics
 
     // Ids and the path → id table come first: any story may link to any other.
     let mut listed = Vec::new();
-    let mut ids = BTreeSet::from(["acknowledgements".to_string(), "toc".to_string(), "cover".to_string()]);
+    // Ids the generated entries take, and `nav`, whose file the EPUB's navigation is.
+    let mut ids = BTreeSet::from(["acknowledgements", "toc", "cover", "nav"].map(String::from));
     let mut entries = BTreeMap::new();
     // Two spellings of one file (`stories//x.md`, `stories/../stories/x.md`, a
     // symlink) would publish it twice: compare normalised and resolved paths.
-    let mut seen: BTreeMap<PathBuf, (String, Range<usize>)> = BTreeMap::new();
+    let mut seen: BTreeMap<(u64, u64), (String, Range<usize>)> = BTreeMap::new();
     for (section, path) in sections {
         let rel = match files::normalize_relative(path.get_ref()) {
             Ok(rel) => rel,
@@ -101,8 +102,8 @@ pub fn collect(edition: &Path, manifest: LoadedManifest, diags: &mut Diagnostics
                 continue;
             }
         };
-        let identity = files::identity(&edition.join(&rel)).unwrap_or_else(|| PathBuf::from(&rel));
-        if let Some((first, span)) = seen.get(&identity) {
+        let identity = files::identity(&edition.join(&rel));
+        if let Some((first, span)) = identity.and_then(|id| seen.get(&id)) {
             let (line, _) = manifest.file.line_col(span.start);
             let same = if *first == rel { String::new() } else { format!(" (as `{first}`)") };
             diags.push(
@@ -112,7 +113,9 @@ pub fn collect(edition: &Path, manifest: LoadedManifest, diags: &mut Diagnostics
             );
             continue;
         }
-        seen.insert(identity, (rel.clone(), path.span()));
+        if let Some(identity) = identity {
+            seen.insert(identity, (rel.clone(), path.span()));
+        }
         let id = unique_id(&rel, &mut ids);
         entries.insert(rel.clone(), id.clone());
         listed.push((section, rel, id, path.span()));
@@ -127,7 +130,7 @@ pub fn collect(edition: &Path, manifest: LoadedManifest, diags: &mut Diagnostics
             diags.push(located(Diagnostic::error(format!("`{rel}` {reason}"))));
             continue;
         }
-        let file = match read_source(&path) {
+        let file = match read_source(edition, &path) {
             Ok(file) => file,
             Err(SourceError::Missing) => {
                 diags.push(located(
@@ -136,7 +139,12 @@ pub fn collect(edition: &Path, manifest: LoadedManifest, diags: &mut Diagnostics
                 ));
                 continue;
             }
-            Err(SourceError::Other(diagnostic)) => {
+            Err(SourceError::Other(mut diagnostic)) => {
+                // A problem with the file as a whole is shown where the manifest lists it.
+                if matches!(diagnostic.location, Some(crate::diag::Location::Path(_))) {
+                    diagnostic.message = format!("`{rel}`: {}", diagnostic.message);
+                    diagnostic = located(diagnostic);
+                }
                 diags.push(diagnostic);
                 continue;
             }

@@ -256,14 +256,27 @@ pub enum DiagnosticFormat {
 }
 
 /// Prints diagnostics to a terminal (or any colour-aware writer).
+/// Most problems of one file shown with source snippets: each quotes its
+/// line, and a file with thousands of problems on one long line would print
+/// gigabytes. The short form lists them all.
+pub const MAX_SNIPPETS_PER_FILE: usize = 50;
+
 pub fn emit(out: &mut dyn WriteColor, diagnostics: &[Diagnostic], format: DiagnosticFormat) -> std::io::Result<()> {
     let config = term::Config::default();
+    let mut shown: std::collections::BTreeMap<PathBuf, usize> = std::collections::BTreeMap::new();
     for diagnostic in diagnostics {
         match format {
             DiagnosticFormat::Short => {
                 writeln!(out, "{}", diagnostic.short())?;
             }
             DiagnosticFormat::Human => {
+                if let Some(path) = diagnostic.path() {
+                    let count = shown.entry(path.to_path_buf()).or_default();
+                    *count += 1;
+                    if *count > MAX_SNIPPETS_PER_FILE {
+                        continue;
+                    }
+                }
                 let severity = match diagnostic.severity {
                     Severity::Error => SnippetSeverity::Error,
                     Severity::Warning => SnippetSeverity::Warning,
@@ -292,6 +305,16 @@ pub fn emit(out: &mut dyn WriteColor, diagnostics: &[Diagnostic], format: Diagno
                     }
                 }
             }
+        }
+    }
+    for (path, count) in shown {
+        if count > MAX_SNIPPETS_PER_FILE {
+            writeln!(
+                out,
+                "… and {} more problems in {} (`--diagnostic-format short` lists every one)\n",
+                count - MAX_SNIPPETS_PER_FILE,
+                printable(&path.display().to_string())
+            )?;
         }
     }
     Ok(())

@@ -9,7 +9,7 @@
 
 use std::fmt;
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, SourceFile};
@@ -30,6 +30,8 @@ pub enum ReadError {
     TooLarge {
         limit: u64,
     },
+    /// With symlinks resolved, the file lies outside the folder it must stay in.
+    Outside,
     Io(std::io::Error),
 }
 
@@ -39,6 +41,7 @@ impl fmt::Display for ReadError {
             ReadError::NotFound => write!(f, "does not exist"),
             ReadError::NotRegular(kind) => write!(f, "is {kind}, not a regular file"),
             ReadError::TooLarge { limit } => write!(f, "is too large (the limit is {})", size(*limit)),
+            ReadError::Outside => write!(f, "resolves outside the edition folder (symlink)"),
             ReadError::Io(err) => write!(f, "cannot be read ({err})"),
         }
     }
@@ -72,9 +75,15 @@ pub fn kind_of(file_type: std::fs::FileType) -> &'static str {
     }
 }
 
-/// Reads a regular file of at most `limit` bytes (symlinks are followed;
-/// confine the path first).
-pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+/// Reads a regular file of at most `limit` bytes that, symlinks resolved,
+/// lies inside `within` (an edition folder). The check is made on the path
+/// and again on the file actually opened, so that a symlink swapped between
+/// the two cannot lead outside.
+pub fn read(within: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let root = within.canonicalize().map_err(ReadError::Io)?;
+    if path.canonicalize().is_ok_and(|target| !target.starts_with(&root)) {
+        return Err(ReadError::Outside);
+    }
     let metadata = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(ReadError::NotFound),
@@ -96,6 +105,14 @@ pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         _ => ReadError::Io(err),
     })?;
     // What was opened is what counts.
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let opened_path = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd()));
+        if opened_path.is_ok_and(|p| !p.starts_with(&root)) {
+            return Err(ReadError::Outside);
+        }
+    }
     let opened = file.metadata().map_err(ReadError::Io)?;
     if !opened.is_file() {
         return Err(ReadError::NotRegular(kind_of(opened.file_type())));
@@ -121,8 +138,8 @@ pub enum TextError {
 }
 
 /// Reads a UTF-8 text file of at most [`MAX_TEXT_BYTES`].
-pub fn read_text(path: &Path) -> Result<String, TextError> {
-    let bytes = read(path, MAX_TEXT_BYTES).map_err(TextError::Read)?;
+pub fn read_text(within: &Path, path: &Path) -> Result<String, TextError> {
+    let bytes = read(within, path, MAX_TEXT_BYTES).map_err(TextError::Read)?;
     String::from_utf8(bytes).map_err(|err| {
         let valid_up_to = err.utf8_error().valid_up_to();
         let bytes = err.into_bytes();
@@ -144,8 +161,8 @@ pub enum SourceError {
 }
 
 /// Reads a UTF-8 text file of the edition (manifest, story) for parsing and quoting.
-pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, SourceError> {
-    match read_text(path) {
+pub fn read_source(within: &Path, path: &Path) -> Result<Arc<SourceFile>, SourceError> {
+    match read_text(within, path) {
         Ok(text) => Ok(SourceFile::new(path, text)),
         Err(TextError::Read(ReadError::NotFound)) => Err(SourceError::Missing),
         Err(TextError::Read(err @ ReadError::TooLarge { .. })) => Err(SourceError::Other(
@@ -248,9 +265,37 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     temp.persist(path).map(drop).map_err(|err| err.error)
 }
 
-/// The canonical path of an existing file, to recognise two spellings of one file.
-pub fn identity(path: &Path) -> Option<PathBuf> {
-    path.canonicalize().ok()
+/// Whether `path` (which may not exist yet) is `dir` or lies inside it.
+pub fn is_within(path: &Path, dir: &Path) -> bool {
+    let Ok(dir) = dir.canonicalize() else { return false };
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // Resolve the part that exists, keep the rest as written.
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else { break };
+        rest.push(name.to_os_string());
+        existing = parent;
+    }
+    let mut resolved = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+    for name in rest.iter().rev() {
+        resolved.push(name);
+    }
+    resolved.starts_with(&dir)
+}
+
+/// Who an existing file is, to recognise two spellings of one file.
+pub fn identity(path: &Path) -> Option<(u64, u64)> {
+    // The device and inode: the same for symlinks and hard links to one file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        path.canonicalize().ok().map(|p| (typst::utils::hash128(&p) as u64, 0))
+    }
 }
 
 /// Files under `dir` (recursively, not following symlinked folders), as
@@ -303,12 +348,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.md");
         std::fs::write(&file, b"0123456789").unwrap();
-        assert_eq!(read(&file, 10).unwrap(), b"0123456789");
-        assert!(matches!(read(&file, 9), Err(ReadError::TooLarge { limit: 9 })));
-        assert!(matches!(read(dir.path(), 10), Err(ReadError::NotRegular("a folder"))));
-        assert!(matches!(read(&dir.path().join("none"), 10), Err(ReadError::NotFound)));
-        // A character device reports no length; reading it must stop at the limit.
-        assert!(matches!(read(Path::new("/dev/zero"), 10), Err(ReadError::NotRegular("a device"))));
+        assert_eq!(read(dir.path(), &file, 10).unwrap(), b"0123456789");
+        assert!(matches!(read(dir.path(), &file, 9), Err(ReadError::TooLarge { limit: 9 })));
+        assert!(matches!(read(dir.path(), dir.path(), 10), Err(ReadError::NotRegular("a folder"))));
+        assert!(matches!(read(dir.path(), &dir.path().join("none"), 10), Err(ReadError::NotFound)));
+        // A character device is refused by its type, never read.
+        assert!(matches!(read(Path::new("/dev"), Path::new("/dev/zero"), 10), Err(ReadError::NotRegular("a device"))));
+        // A symlink out of the folder is refused.
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), b"secret").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), dir.path().join("link.md")).unwrap();
+        assert!(matches!(read(dir.path(), &dir.path().join("link.md"), 10), Err(ReadError::Outside)));
     }
 
     #[cfg(unix)]
@@ -318,7 +368,7 @@ mod tests {
         let fifo = dir.path().join("story.md");
         let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
-        assert!(matches!(read(&fifo, 10), Err(ReadError::NotRegular("a FIFO (named pipe)"))));
+        assert!(matches!(read(dir.path(), &fifo, 10), Err(ReadError::NotRegular("a FIFO (named pipe)"))));
     }
 
     #[test]
@@ -326,6 +376,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.md");
         std::fs::write(&file, [0xFF, 0xFE, b'a', 0]).unwrap();
-        assert!(matches!(read_text(&file), Err(TextError::NotUtf8 { utf16: true, .. })));
+        assert!(matches!(read_text(dir.path(), &file), Err(TextError::NotUtf8 { utf16: true, .. })));
     }
 }

@@ -74,13 +74,17 @@ pub fn for_edition(edition: &Path, diags: &mut Diagnostics) -> Result<Arc<FontSt
             diags.push(Diagnostic::error(format!("the font file {reason}")).in_file(&path));
             continue;
         }
-        let data = match crate::files::read(&path, crate::files::MAX_FONT_BYTES) {
+        let data = match crate::files::read(edition, &path, crate::files::MAX_FONT_BYTES) {
             Ok(data) => data,
             Err(err) => {
                 diags.push(Diagnostic::error(format!("the font file {err}")).in_file(&path));
                 continue;
             }
         };
+        if let Err(reason) = plausible(&data) {
+            diags.push(Diagnostic::error(reason).in_file(&path).hint("use the font as its foundry publishes it"));
+            continue;
+        }
         hasher.update(&data);
         let before = fonts.len();
         fonts.extend(Font::iter(Bytes::new(data)));
@@ -97,6 +101,39 @@ pub fn for_edition(edition: &Path, diags: &mut Diagnostics) -> Result<Arc<FontSt
     let digest = hasher.finalize();
     let id = u128::from_le_bytes(digest[..16].try_into().expect("16 bytes")) | 1;
     Ok(Arc::new(FontStore::new(fonts, id)))
+}
+
+/// Most characters a font's character maps may claim in all: Unicode has
+/// 1,114,112 code points, and a font lists each in a few maps at most. A
+/// crafted map claiming every code point thousands of times would make
+/// typst's index of the font take gigabytes.
+const MAX_MAPPED_CHARACTERS: u64 = 4 * 0x11_0000;
+/// Most faces in one font collection, and character maps in one face.
+const MAX_FACES: u32 = 64;
+const MAX_CHARACTER_MAPS: usize = 16;
+
+/// Refuses a font whose tables would cost more to index than any real font.
+fn plausible(data: &[u8]) -> Result<(), String> {
+    let faces = ttf_parser::fonts_in_collection(data).unwrap_or(1);
+    if faces > MAX_FACES {
+        return Err(format!("the font collection holds {faces} fonts; the limit is {MAX_FACES}"));
+    }
+    for index in 0..faces {
+        let Ok(face) = ttf_parser::Face::parse(data, index) else { continue };
+        let Some(cmap) = face.tables().cmap else { continue };
+        let maps: Vec<_> = cmap.subtables.into_iter().filter(|s| s.is_unicode()).collect();
+        if maps.len() > MAX_CHARACTER_MAPS {
+            return Err(format!("the font has {} character maps; the limit is {MAX_CHARACTER_MAPS}", maps.len()));
+        }
+        let mut claimed = 0u64;
+        for map in maps {
+            map.codepoints(|_| claimed += 1);
+            if claimed > MAX_MAPPED_CHARACTERS {
+                return Err("the font's character maps claim more characters than Unicode has".into());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The font files in an edition's `fonts/` folder, sorted.

@@ -97,7 +97,8 @@ pub fn load(edition: &Path, uses: &[ImageUse], diags: &mut Diagnostics) -> Asset
         by_src.entry(&image_use.src).or_default().push(image_use);
     }
     let mut assets = Assets::default();
-    let mut names = BTreeSet::new();
+    // The EPUB's cover picture is `media/cover.png`: no image may take that name.
+    let mut names = BTreeSet::from(["cover.png".to_string()]);
     for (src, uses) in by_src {
         let report = |diags: &mut Diagnostics, message: &dyn Fn(&str) -> String, hint: &str| {
             for image_use in &uses {
@@ -113,7 +114,7 @@ pub fn load(edition: &Path, uses: &[ImageUse], diags: &mut Diagnostics) -> Asset
             report(diags, &|w| format!("the image `{w}` {reason}"), "copy the image into the edition folder");
             continue;
         }
-        let bytes = match files::read(&path, MAX_IMAGE_BYTES) {
+        let bytes = match files::read(edition, &path, MAX_IMAGE_BYTES) {
             Ok(bytes) => bytes,
             Err(ReadError::NotFound) => {
                 report(diags, &|w| format!("the image `{w}` does not exist"), "check the path, relative to this file");
@@ -246,8 +247,51 @@ fn sanitize_svg(bytes: &[u8]) -> Result<Prepared, String> {
     let tree = usvg::Tree::from_data(bytes, &options).map_err(|err| format!("is not a readable SVG image ({err})"))?;
     let size = tree.size();
     let svg = tree.to_string(&usvg::WriteOptions::default());
+    // Pictures embedded in the drawing count against the same budget as a photo.
+    let pixels = embedded_pixels(&svg, 0)?;
+    if pixels > MAX_PIXELS {
+        return Err(format!(
+            "embeds pictures of {} megapixels; the limit is {} megapixels",
+            pixels / 1_000_000,
+            MAX_PIXELS / 1_000_000
+        ));
+    }
     let (width, height) = (size.width().ceil().clamp(1.0, 1e6) as u32, size.height().ceil().clamp(1.0, 1e6) as u32);
     Ok(Prepared { format: ImageFormat::Svg, bytes: svg.into_bytes().into(), width, height })
+}
+
+/// The pixels of every raster picture embedded (as `data:` URLs) in a
+/// sanitised SVG, nested SVGs included, read from their headers.
+fn embedded_pixels(svg: &str, depth: usize) -> Result<u64, String> {
+    use base64::Engine;
+    if depth > 4 {
+        return Err("nests SVG pictures too deeply".into());
+    }
+    let mut total = 0u64;
+    let mut rest = svg;
+    while let Some(at) = rest.find("data:image/") {
+        rest = &rest[at + "data:image/".len()..];
+        let Some((media, after)) = rest.split_once(";base64,") else { break };
+        // usvg writes a space after the comma.
+        let after = after.trim_start();
+        let end =
+            after.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))).unwrap_or(after.len());
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&after[..end])
+            .map_err(|_| "embeds a picture that cannot be read".to_string())?;
+        rest = &after[end..];
+        if media.starts_with("svg") {
+            total += embedded_pixels(&String::from_utf8_lossy(&bytes), depth + 1)?;
+            continue;
+        }
+        let (width, height) = image::ImageReader::new(Cursor::new(&bytes))
+            .with_guessed_format()
+            .map_err(|err| err.to_string())?
+            .into_dimensions()
+            .map_err(|err| format!("embeds a picture that cannot be read ({err})"))?;
+        total = total.saturating_add(u64::from(width) * u64::from(height));
+    }
+    Ok(total)
 }
 
 /// A plain ASCII file name for an image, unique among `taken`.
@@ -322,6 +366,34 @@ mod tests {
         }
         assert!(svg.contains("<path"), "the drawing and the text outlines stay:\n{svg}");
         assert_eq!((prepared.width, prepared.height), (40, 20));
+    }
+
+    #[test]
+    fn pictures_embedded_in_an_svg_count_against_the_budget() {
+        use base64::Engine;
+        let mut claim = png(1, 1);
+        claim[16..20].copy_from_slice(&60000u32.to_be_bytes());
+        claim[20..24].copy_from_slice(&60000u32.to_be_bytes());
+        let crc = crc32fast::hash(&claim[12..29]);
+        claim[29..33].copy_from_slice(&crc.to_be_bytes());
+        let data = base64::engine::general_purpose::STANDARD.encode(&claim);
+        let svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="data:image/png;base64,{data}" width="10" height="10"/></svg>"#
+        );
+        let err = sanitize_svg(svg.as_bytes()).unwrap_err();
+        assert!(err.contains("embeds pictures of 3600 megapixels"), "{err}");
+        // Inside an SVG inside the SVG, too.
+        let inner = base64::engine::general_purpose::STANDARD.encode(svg.as_bytes());
+        let outer = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="data:image/svg+xml;base64,{inner}" width="10" height="10"/></svg>"#
+        );
+        assert!(sanitize_svg(outer.as_bytes()).unwrap_err().contains("megapixels"));
+        // A small embedded picture is fine.
+        let small = base64::engine::general_purpose::STANDARD.encode(png(4, 4));
+        let fine = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="data:image/png;base64,{small}" width="10" height="10"/></svg>"#
+        );
+        assert!(sanitize_svg(fine.as_bytes()).is_ok());
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Vec<LayoutFile>, 
             diags.push(Diagnostic::error(format!("the layout file {reason}")).in_file(&path));
             continue;
         }
-        match crate::files::read(&path, crate::files::MAX_FONT_BYTES) {
+        match crate::files::read(edition, &path, crate::files::MAX_FONT_BYTES) {
             Ok(bytes) => own.push(LayoutFile { name, bytes, path: Some(path) }),
             Err(err) => diags.push(Diagnostic::error(format!("the layout file {err}")).in_file(&path)),
         }

@@ -137,7 +137,7 @@ pub fn load_checked(edition: &Path, diags: &mut Diagnostics) -> Result<LoadedMan
 /// are recorded, not returned, so that the stories are checked in the same run.
 pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<LoadedManifest, Failed> {
     let path = edition.join(MANIFEST_FILE);
-    let file = match crate::files::read_source(&path) {
+    let file = match crate::files::read_source(edition, &path) {
         Ok(file) => file,
         Err(crate::files::SourceError::Missing) => {
             return Err(diags.fail(
@@ -205,6 +205,18 @@ impl Manifest {
         check(&self.legal.citation, "the citation", TextKind::Markdown);
         self.legal.notices.iter().for_each(|n| check(n, "a notice", TextKind::Markdown));
         self.legal.disclaimers.iter().for_each(|d| check(d, "a disclaimer", TextKind::Markdown));
+        // The keywords are one PDF string, which PDF/A limits.
+        let mut length = 0;
+        if let Some(over) = self.keywords.iter().find(|k| {
+            length += k.get_ref().chars().count() + 2;
+            length > MAX_KEYWORDS_CHARS
+        }) {
+            diags.push(
+                Diagnostic::error(format!("the keywords run to more than {MAX_KEYWORDS_CHARS} characters"))
+                    .at(file, over.span())
+                    .hint("keep a few keywords that a reader would search for"),
+            );
+        }
         if let Err(diagnostic) = check_language(self.language.get_ref()) {
             diags.push(diagnostic.at(file, self.language.span()));
         }
@@ -229,7 +241,8 @@ impl Manifest {
             );
         }
         if let Some(stem) = &self.file_stem {
-            let ok = !stem.get_ref().is_empty()
+            // It must also start like a plain name: not `.anthology-…`, not `-rf`.
+            let ok = stem.get_ref().starts_with(|c: char| c.is_ascii_alphanumeric())
                 && stem.get_ref().chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
             if stem.get_ref().len() > MAX_STEM_CHARS {
                 diags.push(
@@ -244,7 +257,7 @@ impl Manifest {
                 diags.push(
                     Diagnostic::error(format!("file-stem `{}` is not a plain file name", stem.get_ref()))
                         .at(file, stem.span())
-                        .hint("use ASCII letters, digits, `-`, `_` and `.` only"),
+                        .hint("start with a letter or digit; use ASCII letters, digits, `-`, `_` and `.` only"),
                 );
             }
         }
@@ -310,6 +323,8 @@ pub fn check_language(tag: &str) -> Result<(), Diagnostic> {
 pub const MAX_LINE_CHARS: usize = 500;
 /// Longest Markdown text in the manifest (the acknowledgements, a notice).
 pub const MAX_TEXT_CHARS: usize = 20_000;
+/// Longest list of keywords, counted as the PDF writes them ("a, b, c").
+pub const MAX_KEYWORDS_CHARS: usize = 2000;
 /// Longest file stem: with the language and extension it stays far below
 /// the 255 bytes a file name may have.
 pub const MAX_STEM_CHARS: usize = 100;

@@ -30,6 +30,12 @@ pub const MAX_BLOCK_DEPTH: usize = 8;
 /// How deeply emphasis, strong text and links may nest.
 pub const MAX_INLINE_DEPTH: usize = 8;
 
+/// Longest link address: browsers and typst stop far below what a hostile
+/// file could hold.
+pub const MAX_ADDRESS_CHARS: usize = 2000;
+/// Longest alt text (it becomes a PDF string, which PDF/A limits).
+pub const MAX_ALT_CHARS: usize = 2000;
+
 /// What Markdown parsing needs to know about the edition.
 pub struct ParseContext<'a> {
     /// Edition-relative path → entry id, to resolve links between entries.
@@ -382,6 +388,14 @@ impl BlockParser<'_, '_> {
 
     fn link_target(&mut self, link_type: LinkType, dest: &str, range: &Range<usize>, content: &[Inline]) -> LinkTarget {
         let dest = dest.trim();
+        if dest.chars().count() > MAX_ADDRESS_CHARS {
+            self.bad_link(
+                range,
+                format!("the address is {} characters long; the limit is {MAX_ADDRESS_CHARS}", dest.chars().count()),
+                "link to a shorter address (many sites offer one for sharing)",
+            );
+            return LinkTarget::Unknown;
+        }
         if link_type == LinkType::Email {
             return LinkTarget::Url { url: format!("mailto:{dest}") };
         }
@@ -466,6 +480,16 @@ impl BlockParser<'_, '_> {
                 );
             }
             return None;
+        }
+        if alt.chars().count() > MAX_ALT_CHARS {
+            self.warn(
+                range,
+                Diagnostic::error(format!(
+                    "the alt text is {} characters long; the limit is {MAX_ALT_CHARS}",
+                    alt.chars().count()
+                ))
+                .hint("describe the picture in a sentence or two; longer text belongs in the caption or the story"),
+            );
         }
         if alt.trim().is_empty() {
             self.warn(

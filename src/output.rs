@@ -72,6 +72,9 @@ pub struct OutputFile {
 pub struct EditionOutput {
     pub edition: PathBuf,
     pub identifier: String,
+    /// What every file name of the edition starts with (`<file-stem>-<language>`):
+    /// only files named so are ever removed as the edition's stale artifacts.
+    pub prefix: String,
     pub epoch: i64,
     pub warnings: Vec<String>,
     pub files: Vec<OutputFile>,
@@ -116,6 +119,8 @@ impl OutputFolder {
             }
             Err(std::fs::TryLockError::Error(err)) => return Err(err),
         }
+        // A commit that was interrupted between its renames is rolled back.
+        recover(dir);
         remove_scratch(dir);
         Ok(Self { dir: dir.to_path_buf(), _lock: lock })
     }
@@ -124,7 +129,8 @@ impl OutputFolder {
     /// nothing. Returns every artifact the folder now holds.
     pub fn commit(&self, outputs: &[EditionOutput], tool: &str) -> Result<Vec<Artifact>, CommitError> {
         let dir = &self.dir;
-        let rebuilt: BTreeSet<&str> = outputs.iter().map(|o| o.identifier.as_str()).collect();
+        let rebuilt: BTreeMap<&str, &str> =
+            outputs.iter().map(|o| (o.identifier.as_str(), o.prefix.as_str())).collect();
         let new_names: BTreeSet<&str> = outputs.iter().flat_map(|o| o.files.iter().map(|f| f.name.as_str())).collect();
 
         // What stays from earlier runs: other editions' artifacts that are still as written.
@@ -132,14 +138,13 @@ impl OutputFolder {
         let mut artifacts: Vec<Artifact> = Vec::new();
         for old in read_report(dir) {
             let current = dir.join(&old.file);
-            let intact = std::fs::symlink_metadata(&current).is_ok_and(|m| m.is_file())
-                && crate::files::read(&current, u64::MAX).is_ok_and(|bytes| sha256_hex(&bytes) == old.sha256);
+            let intact = is_intact(&current, &old);
             if new_names.contains(old.file.as_str()) {
                 continue;
             }
-            if rebuilt.contains(old.identifier.as_str()) {
+            if let Some(prefix) = rebuilt.get(old.identifier.as_str()) {
                 // The edition no longer makes this file (a proof sheet, another format).
-                if intact {
+                if intact && old.file.starts_with(prefix) {
                     stale.push(current);
                 }
                 continue;
@@ -183,9 +188,31 @@ impl OutputFolder {
     }
 }
 
+/// Whether a file is still what the report says anthology wrote: a regular
+/// file of that size and hash (hashed in pieces, only when the size agrees).
+fn is_intact(path: &Path, artifact: &Artifact) -> bool {
+    use std::io::Read;
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return false };
+    if !meta.is_file() || meta.len() != artifact.bytes as u64 {
+        return false;
+    }
+    let Ok(mut file) = File::open(path) else { return false };
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 1 << 16];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buffer[..n]),
+            Err(_) => return false,
+        }
+    }
+    let hash: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    hash == artifact.sha256
+}
+
 /// The report of earlier runs, if there is a readable one.
 fn read_report(dir: &Path) -> Vec<Artifact> {
-    let Ok(bytes) = crate::files::read(&dir.join(REPORT), MAX_REPORT_BYTES) else { return vec![] };
+    let Ok(bytes) = crate::files::read(dir, &dir.join(REPORT), MAX_REPORT_BYTES) else { return vec![] };
     let Ok(report) = serde_json::from_slice::<Report>(&bytes) else { return vec![] };
     // Only plain names of this folder: a report edited to name `../../x` is ignored there.
     report.artifacts.into_iter().filter(|a| is_plain_name(&a.file)).collect()
@@ -196,7 +223,8 @@ fn is_plain_name(name: &str) -> bool {
         && name != "."
         && name != ".."
         && !name.starts_with(SCRATCH_PREFIX)
-        && !name.contains(['/', '\\', '\0'])
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(char::is_control)
         && name != REPORT
         && name != CHECKSUMS
 }
@@ -211,8 +239,37 @@ fn remove_scratch(dir: &Path) {
     }
 }
 
+/// The journal of a commit in progress: while it exists, the old files are
+/// in their backups, and the next run restores them.
+const JOURNAL: &str = ".anthology-journal";
+
+/// One destination of a commit: its backup, or none if it did not exist.
+#[derive(Serialize, Deserialize)]
+struct Journaled {
+    file: String,
+    backup: Option<String>,
+}
+
+/// Rolls back a commit that was interrupted between its renames.
+fn recover(dir: &Path) {
+    let Ok(bytes) = crate::files::read(dir, &dir.join(JOURNAL), MAX_REPORT_BYTES) else { return };
+    let Ok(entries) = serde_json::from_slice::<Vec<Journaled>>(&bytes) else { return };
+    for entry in entries.iter().filter(|e| is_plain_name(&e.file)) {
+        let path = dir.join(&entry.file);
+        match &entry.backup {
+            Some(backup) if backup.starts_with(SCRATCH_PREFIX) && !backup.contains('/') => {
+                let _ = std::fs::rename(dir.join(backup), &path);
+            }
+            Some(_) => {}
+            None => drop(std::fs::remove_file(&path)),
+        }
+    }
+    let _ = std::fs::remove_file(dir.join(JOURNAL));
+}
+
 /// Writes every file to a temporary file, then renames them all into place;
-/// on failure nothing is left changed.
+/// on failure, and after an interruption (see [`recover`]), nothing is left
+/// changed.
 fn replace_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), CommitError> {
     let mut staged = Vec::with_capacity(files.len());
     for (name, bytes) in files {
@@ -221,26 +278,40 @@ fn replace_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), CommitError> {
         let mut temp = crate::files::scratch_file(dir).map_err(fail)?;
         temp.write_all(bytes).map_err(fail)?;
         temp.as_file().sync_all().map_err(fail)?;
-        staged.push((path, temp.into_temp_path()));
+        staged.push((name.to_string(), path, temp.into_temp_path()));
     }
     // A destination that cannot be replaced is found before anything is replaced.
-    for (path, _) in &staged {
+    for (_, path, _) in &staged {
         if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
             return Err(CommitError::new(path.clone(), "cannot replace this file: a folder has its name"));
         }
     }
-    // Keep the old files (as hard links) until every new one is in place.
+    // Keep the old files (hard links, or copies where links are not possible)
+    // until every new one is in place, and say so in the journal.
+    let mut journal = Vec::new();
     let mut backups: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
-    for (n, (path, _)) in staged.iter().enumerate() {
+    for (n, (name, path, _)) in staged.iter().enumerate() {
+        let mut backup = None;
         if std::fs::symlink_metadata(path).is_ok() {
-            let backup = dir.join(format!("{SCRATCH_PREFIX}{}-{n}.bak", std::process::id()));
-            if std::fs::hard_link(path, &backup).is_ok() {
-                backups.insert(path.clone(), backup);
+            let backup_name = format!("{SCRATCH_PREFIX}{}-{n}.bak", std::process::id());
+            let backup_path = dir.join(&backup_name);
+            let kept = std::fs::hard_link(path, &backup_path).is_ok()
+                || std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+                    && std::fs::copy(path, &backup_path).is_ok();
+            if !kept {
+                remove_backups(&backups);
+                return Err(CommitError::new(path.clone(), "cannot keep a copy of this file while replacing it"));
             }
+            backups.insert(path.clone(), backup_path);
+            backup = Some(backup_name);
         }
+        journal.push(Journaled { file: name.clone(), backup });
     }
+    let journal_json = serde_json::to_vec(&journal).map_err(|e| CommitError::new(dir.join(JOURNAL), e.to_string()))?;
+    crate::files::write_atomic(&dir.join(JOURNAL), &journal_json)
+        .map_err(|err| CommitError::new(dir.join(JOURNAL), format!("failed to write the journal ({err})")))?;
     let mut replaced: Vec<PathBuf> = Vec::new();
-    for (path, temp) in staged {
+    for (_, path, temp) in staged {
         if let Err(err) = temp.persist(&path) {
             for done in replaced {
                 match backups.get(&done) {
@@ -248,11 +319,14 @@ fn replace_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), CommitError> {
                     None => drop(std::fs::remove_file(&done)),
                 }
             }
+            let _ = std::fs::remove_file(dir.join(JOURNAL));
             remove_backups(&backups);
             return Err(CommitError::new(path, format!("failed to replace this file ({})", err.error)));
         }
         replaced.push(path);
     }
+    // Every new file is in place: the commit is done.
+    let _ = std::fs::remove_file(dir.join(JOURNAL));
     remove_backups(&backups);
     Ok(())
 }
@@ -271,6 +345,7 @@ mod tests {
         EditionOutput {
             edition: PathBuf::from(format!("content/{identifier}")),
             identifier: identifier.into(),
+            prefix: identifier.into(),
             epoch: 0,
             warnings: vec![],
             files: files
@@ -343,6 +418,59 @@ mod tests {
         folder.commit(&[output("en", &[("en.pdf", b"en2")])], "t").unwrap();
         assert_eq!(names(dir.path()), ["SHA256SUMS", "build-report.json", "en.pdf", "fr.pdf", "notes.txt"]);
         assert_eq!(sums(dir.path()), format!("{}  en.pdf\n{}  fr.pdf\n", sha256_hex(b"en2"), sha256_hex(b"fr")));
+    }
+
+    #[test]
+    fn a_commit_killed_between_its_renames_is_rolled_back_by_the_next_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        folder.commit(&[output("en", &[("en.pdf", b"old pdf"), ("en.epub", b"old epub")])], "t").unwrap();
+        drop(folder);
+        let before = sums(dir.path());
+        // What a commit leaves when killed after replacing the PDF only: the
+        // old PDF in its backup, the journal, a new file that did not exist.
+        std::fs::hard_link(dir.path().join("en.pdf"), dir.path().join(".anthology-9-0.bak")).unwrap();
+        std::fs::write(dir.path().join("en.pdf.new"), b"new pdf").unwrap();
+        std::fs::rename(dir.path().join("en.pdf.new"), dir.path().join("en.pdf")).unwrap();
+        std::fs::write(dir.path().join("en-proof.png"), b"new proof").unwrap();
+        std::fs::write(
+            dir.path().join(JOURNAL),
+            r#"[{"file":"en.pdf","backup":".anthology-9-0.bak"},{"file":"en-proof.png","backup":null},{"file":"../../x","backup":null}]"#,
+        )
+        .unwrap();
+        let _folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("en.pdf")).unwrap(), b"old pdf");
+        assert_eq!(names(dir.path()), ["SHA256SUMS", "build-report.json", "en.epub", "en.pdf"]);
+        assert_eq!(sums(dir.path()), before);
+    }
+
+    #[test]
+    fn a_huge_file_in_the_folder_is_not_read_and_a_hostile_report_deletes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        folder.commit(&[output("en", &[("en.pdf", b"pdf")])], "t").unwrap();
+        // Someone grows the artifact to 100 GB (sparse) and writes a note of their own.
+        std::fs::OpenOptions::new().write(true).open(dir.path().join("en.pdf")).unwrap().set_len(100 << 30).unwrap();
+        std::fs::write(dir.path().join("notes.txt"), b"mine").unwrap();
+        // … and a report claiming the note is this edition's.
+        let report = format!(
+            r#"{{"tool":"t","artifacts":[{{"path":"x","file":"notes.txt","edition":"e","identifier":"en","bytes":4,"pages":null,"sha256":"{}","source_date_epoch":0,"warnings":[]}},{{"path":"x","file":"evil
+name","edition":"e","identifier":"fr","bytes":0,"pages":null,"sha256":"{}","source_date_epoch":0,"warnings":[]}}]}}"#,
+            sha256_hex(b"mine"),
+            sha256_hex(b"")
+        );
+        std::fs::write(dir.path().join(REPORT), report).unwrap();
+        std::fs::write(
+            dir.path().join(
+                "evil
+name",
+            ),
+            b"",
+        )
+        .unwrap();
+        folder.commit(&[output("en", &[("en-x.pdf", b"pdf")])], "t").unwrap();
+        assert_eq!(std::fs::read(dir.path().join("notes.txt")).unwrap(), b"mine", "not named like the edition's files");
+        assert_eq!(sums(dir.path()), format!("{}  en-x.pdf\n", sha256_hex(b"pdf")));
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnos
                 .hint("choose a new folder, e.g. content/fr"),
         ));
     }
-    if inside(new, from) {
+    if crate::files::is_within(new, from) {
         return Err(diags.fail(
             Diagnostic::error(format!("the new edition would be inside the edition it copies ({})", from.display()))
                 .in_file(new)
@@ -64,7 +64,7 @@ pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnos
         let path = from.join(&rel);
         let read = crate::files::confine(from, &path)
             .map_err(str::to_string)
-            .and_then(|()| crate::files::read(&path, crate::files::MAX_FONT_BYTES).map_err(|e| e.to_string()));
+            .and_then(|()| crate::files::read(from, &path, crate::files::MAX_FONT_BYTES).map_err(|e| e.to_string()));
         match read {
             Ok(bytes) => copies.push((rel, bytes)),
             Err(reason) => return Err(diags.fail(Diagnostic::error(format!("the file {reason}")).in_file(&path))),
@@ -122,25 +122,6 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::fs::create_dir_all(parent)?;
     }
     std::fs::OpenOptions::new().write(true).create_new(true).open(path)?.write_all(bytes)
-}
-
-/// Whether `path` (which may not exist yet) is `dir` or lies inside it.
-fn inside(path: &Path, dir: &Path) -> bool {
-    let Ok(dir) = dir.canonicalize() else { return false };
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    // Resolve the part that exists, keep the rest as written.
-    let mut existing = absolute.as_path();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else { break };
-        rest.push(name.to_os_string());
-        existing = parent;
-    }
-    let mut resolved = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
-    for name in rest.iter().rev() {
-        resolved.push(name);
-    }
-    resolved.starts_with(&dir)
 }
 
 /// A UUID for a translation, derived from its source's UUID and language so

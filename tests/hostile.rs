@@ -238,7 +238,7 @@ const CASES: &[Case] = &[
             e.write("stories/two.md", text);
         },
         code: 1,
-        first_line: "ed/stories/two.md: error: the file is too large (the limit is 4 MiB)",
+        first_line: "ed/publication.toml:30:30: error: `stories/two.md`: the file is too large (the limit is 4 MiB)",
     },
     Case {
         name: "image without alt text",
@@ -466,7 +466,7 @@ const CASES: &[Case] = &[
             mkfifo(&e.file("stories/two.md"));
         },
         code: 1,
-        first_line: "ed/stories/two.md: error: the file is a FIFO (named pipe), not a regular file",
+        first_line: "ed/publication.toml:30:30: error: `stories/two.md`: the file is a FIFO (named pipe), not a regular file",
     },
     Case {
         name: "a FIFO as an image",
@@ -678,6 +678,130 @@ const CASES: &[Case] = &[
         first_line: "ed/back.md:5:1: warning: the back page draws 3 pillars side by side; the other 2 stay a list under them",
     },
     Case {
+        name: "a font whose character maps claim Unicode 200 times over",
+        command: "check",
+        setup: |e| {
+            std::fs::create_dir_all(e.file("fonts")).unwrap();
+            fixture(e, "cmap-bomb.ttf", "fonts/Bomb.ttf");
+        },
+        code: 1,
+        first_line: "ed/fonts/Bomb.ttf: error: the font's character maps claim more characters than Unicode has",
+    },
+    Case {
+        name: "an SVG embedding a PNG that claims 60000 × 60000 pixels",
+        command: "build",
+        setup: |e| {
+            use base64::Engine;
+            let png = std::fs::read(root().join("tests/fixtures/claim-60000.png")).unwrap();
+            let data = base64::engine::general_purpose::STANDARD.encode(png);
+            e.write(
+                "images/logo.svg",
+                format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="data:image/png;base64,{data}" width="10" height="10"/></svg>"#),
+            );
+        },
+        code: 1,
+        first_line: "ed/publication.toml:17:9: error: the image `images/logo.svg` embeds pictures of 3600 megapixels; the limit is 100 megapixels",
+    },
+    Case {
+        name: "a link address of 9000 characters",
+        command: "check",
+        setup: |e| {
+            e.replace(
+                "stories/one.md",
+                "(https://www.unodc.org/)",
+                &format!("(https://example.org/{})", "a".repeat(9000)),
+            )
+        },
+        code: 1,
+        first_line: "ed/stories/one.md:12:75: error: the address is 9020 characters long; the limit is 2000",
+    },
+    Case {
+        name: "a word of 17000 characters",
+        command: "check",
+        setup: |e| e.replace("stories/two.md", "A short story", &format!("A short {} story", "w".repeat(17000))),
+        code: 1,
+        first_line: "ed/stories/two.md:6:9: error: a word of 17000 characters has no place to break the line; the limit is 1000",
+    },
+    Case {
+        name: "4000 keywords",
+        command: "check",
+        setup: |e| {
+            let keywords: Vec<String> = (0..4000).map(|i| format!("\"keyword {i}\"")).collect();
+            e.replace(
+                "publication.toml",
+                "keywords = [\"test\", \"figures\"]",
+                &format!("keywords = [{}]", keywords.join(", ")),
+            );
+        },
+        code: 1,
+        first_line: "error: the keywords run to more than 2000 characters",
+    },
+    Case {
+        name: "an alt text of 5000 characters",
+        command: "check",
+        setup: |e| {
+            e.replace("stories/one.md", "![Participants seated", &format!("![{} Participants seated", "a".repeat(5000)))
+        },
+        code: 1,
+        first_line: "ed/stories/one.md:9:1: error: the alt text is 5065 characters long; the limit is 2000",
+    },
+    Case {
+        name: "a story named nav.md",
+        command: "build",
+        setup: |e| {
+            std::fs::rename(e.file("stories/two.md"), e.file("stories/nav.md")).unwrap();
+            e.replace("publication.toml", "stories/two.md", "stories/nav.md");
+            e.replace("stories/one.md", "(two.md)", "(nav.md)");
+        },
+        code: 0,
+        first_line: "",
+    },
+    Case {
+        name: "a photo named images/cover.png",
+        command: "build",
+        setup: |e| {
+            std::fs::rename(e.file("images/workshop.png"), e.file("images/cover.png")).unwrap();
+            e.replace("stories/one.md", "workshop.png", "cover.png");
+        },
+        code: 0,
+        first_line: "",
+    },
+    Case {
+        name: "one story listed again through a hard link",
+        command: "check",
+        setup: |e| {
+            std::fs::hard_link(e.file("stories/one.md"), e.file("stories/hard.md")).unwrap();
+            e.replace("publication.toml", "\"stories/two.md\"]", "\"stories/two.md\", \"stories/hard.md\"]");
+        },
+        code: 1,
+        first_line: "ed/publication.toml:30:48: error: `stories/hard.md` is listed twice",
+    },
+    Case {
+        name: "the manifest is a symlink to a file outside",
+        command: "check",
+        setup: |e| {
+            let outside = e.dir.path().join("outside.toml");
+            std::fs::rename(e.file("publication.toml"), &outside).unwrap();
+            std::os::unix::fs::symlink(&outside, e.file("publication.toml")).unwrap();
+        },
+        code: 1,
+        first_line: "ed/publication.toml: error: the file resolves outside the edition folder (symlink)",
+    },
+    Case {
+        name: "a file-stem that starts like anthology's scratch files",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "subject =", "file-stem = \".anthology-x\"\nsubject ="),
+        code: 1,
+        first_line: "ed/publication.toml:8:13: error: file-stem `.anthology-x` is not a plain file name",
+    },
+    Case {
+        name: "a story entry that is a folder",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "front = [\"preface.md\"]", "front = [\"stories\"]"),
+        code: 1,
+        first_line: "error: `stories`: the file is a folder, not a regular file",
+    },
+    Case {
         name: "metacharacter soup",
         command: "build",
         setup: |e| {
@@ -800,6 +924,11 @@ fn usage_errors_exit_with_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/folder: no such edition folder"));
     assert_eq!(anthology().arg("frobnicate").output().unwrap().status.code(), Some(2));
+    // An output folder inside the edition would mix artifacts with its files.
+    let inside =
+        anthology().current_dir(edition.dir.path()).args(["build", "ed", "--out", "ed/images"]).output().unwrap();
+    assert_eq!(inside.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&inside.stderr).contains("the output folder is inside the edition ed"));
     // Out-of-range times are usage errors that say the range, from the flag or the environment.
     for (flag, env) in [(Some("400000000000"), None), (None, Some("99999999999999")), (Some("-1"), None)] {
         let mut cmd = anthology();

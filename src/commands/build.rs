@@ -23,6 +23,13 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         Ok(options) => options,
         Err(message) => return super::usage_error(&message),
     };
+    if let Some(edition) = editions.iter().find(|e| crate::files::is_within(&args.out, e)) {
+        return super::usage_error(&format!(
+            "{}: the output folder is inside the edition {}; write the artifacts elsewhere, e.g. dist",
+            args.out.display(),
+            edition.display()
+        ));
+    }
 
     let started = Instant::now();
     // Editions are independent: build them side by side, in memory.
@@ -97,7 +104,7 @@ pub(super) fn options(formats: &[String], source_date_epoch: Option<i64>, out: &
             renderers.push(renderer);
         }
     }
-    if std::fs::symlink_metadata(out).is_ok_and(|m| !m.is_dir()) {
+    if std::fs::metadata(out).is_ok_and(|m| !m.is_dir()) {
         return Err(format!("{}: the output folder is a file", out.display()));
     }
     Ok(BuildOptions { renderers, source_date_epoch })
@@ -159,6 +166,7 @@ pub(super) fn edition_output(edition: &Path, built: pipeline::Built, diags: &Dia
     EditionOutput {
         edition: edition.to_path_buf(),
         identifier: built.publication.meta.urn(),
+        prefix: crate::render::artifact_name(&built.publication, ""),
         epoch: built.epoch,
         warnings: diags.items().iter().map(|d| d.short()).collect(),
         files,

@@ -28,13 +28,20 @@ pub fn run(args: &WatchArgs) -> ExitCode {
             Err(message) => return super::usage_error(&message),
         },
     };
-    if let Err(err) = std::fs::create_dir_all(&args.out) {
-        return super::usage_error(&format!("{}: cannot create the output folder ({err})", args.out.display()));
-    }
     let options = match super::build::options(&args.format, args.source_date_epoch, &args.out) {
         Ok(options) => options,
         Err(message) => return super::usage_error(&message),
     };
+    if crate::files::is_within(&args.out, &edition) {
+        return super::usage_error(&format!(
+            "{}: the output folder is inside the edition {}; write the artifacts elsewhere, e.g. dist",
+            args.out.display(),
+            edition.display()
+        ));
+    }
+    if let Err(err) = std::fs::create_dir_all(&args.out) {
+        return super::usage_error(&format!("{}: cannot create the output folder ({err})", args.out.display()));
+    }
 
     let (sender, events) = mpsc::channel();
     let mut watcher = match notify::recommended_watcher(sender) {
