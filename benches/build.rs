@@ -200,9 +200,9 @@ fn main() {
     println!("stage (one after another)            ms    share");
     for (name, d) in [
         ("load: manifest, stories, model, checks", load),
-        ("typst compile (layout)", compile),
+        ("lay out: typst, pagination, cover PNG", compile),
         ("PDF export (PDF/UA-1, PDF/A-2a)", export),
-        ("EPUB (page map, cover PNG, XHTML, zip)", epub),
+        ("EPUB (XHTML, stylesheet, zip)", epub),
     ] {
         println!("  {name:<38} {:>7.1}  {:>5.1}%", ms(d), 100.0 * d.as_secs_f64() / sequential.as_secs_f64());
     }
