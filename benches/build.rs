@@ -56,13 +56,14 @@ fn stages(edition: &Path) -> Stages {
     let mut layouter = anthology::layout::Layouter::new();
     let start = Instant::now();
     // Lay out (typst compile and the pagination), and the cover picture the EPUB uses.
-    let laid_out = layouter.lay_out(loaded.layout_input(), time, true, &mut diags).expect("the layout compiles");
+    let laid_out = layouter.lay_out(loaded.layout_input(), time, true, false, &mut diags).expect("the layout compiles");
     let compile = start.elapsed();
     let context = anthology::render::Context {
         publication,
         assets: &loaded.assets,
         layouts: &loaded.layouts,
         laid_out: &laid_out,
+        proof: None,
         time,
         epoch,
     };
@@ -97,7 +98,7 @@ fn typst_alone(edition: &Path) -> Duration {
     let publication = &loaded.publication;
     let time = pipeline::datetime(pipeline::epoch(publication, None)).expect("a valid time");
     let mut layouter = anthology::layout::Layouter::new();
-    let world = layouter.lay_out(loaded.layout_input(), time, false, &mut diags).unwrap().world;
+    let world = layouter.lay_out(loaded.layout_input(), time, false, false, &mut diags).unwrap().world;
     cold();
     let start = Instant::now();
     let document = typst::compile::<typst_layout::PagedDocument>(world).output.unwrap();

@@ -36,6 +36,7 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
 
     let mut entries = vec![Entry {
         id: EntryId("cover".into()),
+        listed: false,
         number: None,
         title: meta.title.clone(),
         toc_title: meta.title.clone(),
@@ -50,13 +51,14 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
         let blocks = document.blocks.clone();
         let body = match section {
             Section::Front => Body::Front { blocks },
-            Section::Story => Body::Story { blocks },
+            Section::Story => story(blocks),
             Section::Back => back_page(document, blocks, theme, diags),
         };
         let front = &document.front;
         let title = front.title.get_ref().trim().to_string();
         entries.push(Entry {
             id: EntryId(document.id.clone()),
+            listed: true,
             number: None,
             toc_title: front
                 .toc_title
@@ -78,6 +80,7 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
         at,
         Entry {
             id: EntryId("toc".into()),
+            listed: false,
             number: None,
             title: labels["table-of-contents"].clone(),
             toc_title: labels["table-of-contents"].clone(),
@@ -89,15 +92,16 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
         },
     );
 
-    // Numbers and the table of contents' lines: every entry but the cover and the contents themselves.
+    // The table of contents lists every entry but the cover and itself;
+    // stories are numbered 01, 02 …, front and back matter are not.
     let mut lines = Vec::new();
-    let mut number = 0;
-    for entry in &mut entries {
-        if !matches!(entry.body, Body::Cover { .. } | Body::Contents { .. }) {
-            number += 1;
-            entry.number = Some(number);
-            lines.push(ContentsLine { id: BlockId(format!("toc.{number}")), entry: entry.id.clone() });
+    let mut stories = 0;
+    for entry in entries.iter_mut().filter(|e| e.listed) {
+        if matches!(entry.body, Body::Story { .. }) {
+            stories += 1;
+            entry.number = Some(stories);
         }
+        lines.push(ContentsLine { id: BlockId(format!("toc.{}", lines.len() + 1)), entry: entry.id.clone() });
     }
     if let Some(Body::Contents { lines: slot, .. }) = entries.get_mut(at).map(|e| &mut e.body) {
         *slot = lines;
@@ -112,14 +116,23 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
             NodeMut::Block(block) => {
                 block.id = BlockId(format!("{prefix}.{n}"));
                 n += 1;
-                if let BlockKind::Figure { image: Some(image), .. } = &mut block.kind {
-                    publish(image, assets);
+                match &mut block.kind {
+                    BlockKind::Figure { image, .. } => publish(image, assets),
+                    BlockKind::Heading { content, .. } => {
+                        if let Some(Inline::Text { text }) = content.last_mut()
+                            && let Some(without) = crate::typography::heading(text)
+                        {
+                            *text = without;
+                        }
+                    }
+                    _ => {}
                 }
             }
             NodeMut::Inline(Inline::Text { text }) => {
                 if let Some((open, close)) = quotes {
                     localize_quotes(text, open, close);
                 }
+                *text = crate::typography::refine(text);
             }
             NodeMut::Inline(_) => {}
         });
@@ -199,8 +212,32 @@ fn acknowledgements(edition: &Edition, labels: &BTreeMap<String, String>, diags:
         country: None,
         source: None,
         marker: BlockId::default(),
+        listed: true,
         body: Body::Acknowledgements { blocks, legal },
     }
+}
+
+/// A story: its closing paragraphs that carry links — the calls to action
+/// ("Visit their profile …", "For more information …") — are set apart as
+/// its "find out more" panel.
+fn story(mut blocks: Vec<Block>) -> Body {
+    let has_link = |block: &Block| {
+        let mut found = false;
+        crate::model::walk_blocks([block], &mut |visit| {
+            found |= matches!(visit, crate::model::Visit::Enter(crate::model::Node::Inline(Inline::Link { .. })));
+        });
+        found && matches!(block.kind, BlockKind::Paragraph { .. })
+    };
+    let keep = blocks.iter().rposition(|b| !has_link(b)).map_or(0, |i| i + 1);
+    // A story made only of links keeps its text where it is.
+    let closing = if keep == 0 { vec![] } else { blocks.split_off(keep) };
+    // A heading right above the links ("Further information") is their
+    // title, not a heading left standing over an empty end of text.
+    let closing_title = match blocks.last() {
+        Some(Block { kind: BlockKind::Heading { .. }, .. }) if !closing.is_empty() => blocks.pop(),
+        _ => None,
+    };
+    Body::Story { blocks, closing_title, closing }
 }
 
 /// The back page: its Markdown's first list is the pillars (as many as the

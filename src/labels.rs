@@ -17,6 +17,7 @@ pub const KEYS: &[&str] = &[
     "cover",
     "landmarks",
     "start-of-content",
+    "find-out-more",
     "accessibility-summary",
 ];
 
@@ -37,6 +38,7 @@ const EN: &[(&str, &str)] = &[
     ("cover", "Cover"),
     ("landmarks", "Guide"),
     ("start-of-content", "Start of content"),
+    ("find-out-more", "Find out more"),
     (
         "accessibility-summary",
         "This publication has a navigable table of contents, headings for every section and story, page numbers matching the print edition, and text alternatives for its images.",
@@ -55,6 +57,7 @@ const FR: &[(&str, &str)] = &[
     ("cover", "Couverture"),
     ("landmarks", "Repères"),
     ("start-of-content", "Début du contenu"),
+    ("find-out-more", "Pour en savoir plus"),
     (
         "accessibility-summary",
         "Cette publication comporte une table des matières navigable, des titres pour chaque section et chaque récit, une numérotation des pages identique à l’édition imprimée et des textes de remplacement pour ses images.",
@@ -73,6 +76,7 @@ const ES: &[(&str, &str)] = &[
     ("cover", "Portada"),
     ("landmarks", "Puntos de referencia"),
     ("start-of-content", "Inicio del contenido"),
+    ("find-out-more", "Más información"),
     (
         "accessibility-summary",
         "Esta publicación tiene un índice navegable, títulos para cada sección e historia, números de página que coinciden con la edición impresa y textos alternativos para sus imágenes.",
@@ -91,6 +95,7 @@ const RU: &[(&str, &str)] = &[
     ("cover", "Обложка"),
     ("landmarks", "Ориентиры"),
     ("start-of-content", "Начало основного текста"),
+    ("find-out-more", "Узнать больше"),
     (
         "accessibility-summary",
         "Публикация содержит навигационное оглавление, заголовки всех разделов и историй, нумерацию страниц печатного издания и текстовые описания изображений.",
@@ -109,6 +114,7 @@ const AR: &[(&str, &str)] = &[
     ("cover", "الغلاف"),
     ("landmarks", "معالم الكتاب"),
     ("start-of-content", "بداية المحتوى"),
+    ("find-out-more", "لمزيد من المعلومات"),
     (
         "accessibility-summary",
         "يتضمن هذا المنشور جدول محتويات قابلاً للتصفح، وعناوين لكل قسم وقصة، وأرقام صفحات مطابقة للطبعة المطبوعة، ونصوصاً بديلة لصوره.",
@@ -127,6 +133,7 @@ const ZH: &[(&str, &str)] = &[
     ("cover", "封面"),
     ("landmarks", "导览"),
     ("start-of-content", "正文开始"),
+    ("find-out-more", "了解更多"),
     (
         "accessibility-summary",
         "本出版物包含可导航的目录、每个章节和故事的标题、与印刷版一致的页码，以及图像的替代文字。",

@@ -10,12 +10,15 @@ use crate::diag::{Diagnostic, Diagnostics, Failed};
 pub const PDF_MAIN: &str = "publication.typ";
 /// The EPUB stylesheet.
 pub const EPUB_CSS: &str = "epub.css";
+/// The EPUB's cover picture: a one-page typst layout in e-book proportions.
+pub const EPUB_COVER: &str = "epub-cover.typ";
 
 /// Built-in layout files by name.
 const BUILTIN: &[(&str, &[u8])] = &[
     ("publication.typ", include_bytes!("../layouts/publication.typ")),
     ("theme.toml", include_bytes!("../layouts/theme.toml")),
     ("epub.css", include_bytes!("../layouts/epub.css")),
+    ("epub-cover.typ", include_bytes!("../layouts/epub-cover.typ")),
 ];
 
 /// A layout file: built in, or the edition's own.

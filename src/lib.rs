@@ -39,4 +39,5 @@ pub mod raster;
 pub mod render;
 pub mod theme;
 pub mod translation;
+pub mod typography;
 pub mod unicode;

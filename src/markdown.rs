@@ -364,7 +364,11 @@ impl BlockParser<'_, '_> {
                     _ => break,
                 }
             }
-            return Some(Block::new(BlockKind::Figure { image, caption }));
+            return Some(Block::new(match image {
+                Some(image) => BlockKind::Figure { image, caption },
+                // The photo is missing (or refused, and an error says why).
+                None => BlockKind::CaptionNote { caption },
+            }));
         }
         let content = merge_text(self.inlines_only(pieces));
         if content.is_empty() { None } else { Some(Block::new(BlockKind::Paragraph { content })) }
@@ -479,6 +483,11 @@ impl BlockParser<'_, '_> {
                         .hint("write ![](unknown:) followed by the caption"),
                 );
             }
+            self.warn(
+                range,
+                Diagnostic::warning("the photo of this caption is missing; the caption is printed as a note")
+                    .hint("replace `unknown:` with the photo's path when it arrives, e.g. ../images/photo.jpg"),
+            );
             return None;
         }
         if alt.chars().count() > MAX_ALT_CHARS {
@@ -624,8 +633,11 @@ mod tests {
     #[test]
     fn caption_without_photo() {
         let (blocks, diags) = parse_md("![](unknown:)\nINTEGRITY NAMIBIA\\\n15 February 2022\n");
-        assert!(diags.is_empty(), "{diags:?}");
-        let BlockKind::Figure { image: None, caption } = &blocks[0].kind else { panic!("{blocks:?}") };
+        assert_eq!(
+            diags,
+            ["stories/a.md:1:1: warning: the photo of this caption is missing; the caption is printed as a note"]
+        );
+        let BlockKind::CaptionNote { caption } = &blocks[0].kind else { panic!("{blocks:?}") };
         assert_eq!(plain_text(caption), "INTEGRITY NAMIBIA\n15 February 2022");
     }
 

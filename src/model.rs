@@ -4,7 +4,7 @@
 //! Compose decides everything once and writes it down here: the entries in
 //! reading order (the cover and the table of contents included), every
 //! block's id, the back page's parts, the script facts and the theme. The
-//! typst layout receives the model as JSON (`/data-v2.json`), so the serde
+//! typst layout receives the model as JSON (`/data-v3.json`), so the serde
 //! names below are also the names layouts use; [`DATA_VERSION`] changes when
 //! that shape does.
 
@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 /// The version of the data's shape handed to layouts.
-pub const DATA_VERSION: u32 = 2;
+pub const DATA_VERSION: u32 = 3;
 
 /// A whole edition, ready to render.
 #[derive(Debug, Clone, Serialize)]
@@ -149,7 +149,9 @@ pub struct Entry {
     pub id: EntryId,
     /// The marker where the entry begins (its title): `<id>.start`.
     pub marker: BlockId,
-    /// Its number in the table of contents, for entries listed there.
+    /// Whether the table of contents, the bookmarks and the EPUB navigation list it.
+    pub listed: bool,
+    /// A story's number (01, 02 …); front and back matter have none.
     pub number: Option<usize>,
     pub title: String,
     /// The title printed in the table of contents and bookmarks.
@@ -183,6 +185,12 @@ pub enum Body {
     },
     Story {
         blocks: Vec<Block>,
+        /// The heading the story wrote over its closing links ("Further
+        /// information"), the panel's title instead of the label.
+        closing_title: Option<Block>,
+        /// The closing calls to action and links ("Visit their profile …"),
+        /// set apart as a "find out more" panel at the foot of the story.
+        closing: Vec<Block>,
     },
     Back {
         /// The back page's pillars (its Markdown's first list), as many as the theme allows.
@@ -207,17 +215,15 @@ impl Entry {
         }
     }
 
-    /// Whether the table of contents, the bookmarks and the EPUB navigation list it.
-    pub fn listed(&self) -> bool {
-        self.number.is_some()
-    }
-
     /// The entry's top-level blocks in reading order (legal texts, pillars and
     /// the back page's parts included).
     pub fn blocks(&self) -> Vec<&Block> {
         match &self.body {
             Body::Cover { .. } | Body::Contents { .. } => vec![],
-            Body::Front { blocks } | Body::Story { blocks } => blocks.iter().collect(),
+            Body::Front { blocks } => blocks.iter().collect(),
+            Body::Story { blocks, closing_title, closing } => {
+                blocks.iter().chain(closing_title).chain(closing).collect()
+            }
             Body::Acknowledgements { blocks, legal } => {
                 blocks.iter().chain(&legal.notices).chain([&legal.citation]).chain(&legal.disclaimers).collect()
             }
@@ -231,7 +237,10 @@ impl Entry {
     pub fn blocks_mut(&mut self) -> Vec<&mut Block> {
         match &mut self.body {
             Body::Cover { .. } | Body::Contents { .. } => vec![],
-            Body::Front { blocks } | Body::Story { blocks } => blocks.iter_mut().collect(),
+            Body::Front { blocks } => blocks.iter_mut().collect(),
+            Body::Story { blocks, closing_title, closing } => {
+                blocks.iter_mut().chain(closing_title.iter_mut()).chain(closing.iter_mut()).collect()
+            }
             Body::Acknowledgements { blocks, legal } => blocks
                 .iter_mut()
                 .chain(legal.notices.iter_mut())
@@ -324,9 +333,14 @@ pub enum BlockKind {
     Quote {
         blocks: Vec<Block>,
     },
-    /// A photo with its caption, or a caption whose photo is not available.
+    /// A photo with its caption.
     Figure {
-        image: Option<Image>,
+        image: Image,
+        caption: Vec<Inline>,
+    },
+    /// The caption of a photo that is not available (`![](unknown:)`): the
+    /// editor's text, set as a note.
+    CaptionNote {
         caption: Vec<Inline>,
     },
     /// Preformatted text.
@@ -409,7 +423,7 @@ pub fn walk_blocks<'a>(blocks: impl IntoIterator<Item = &'a Block>, f: &mut dyn 
         f(Visit::Enter(Node::Block(block)));
         match &block.kind {
             BlockKind::Paragraph { content } | BlockKind::Heading { content, .. } => walk_inlines(content, f),
-            BlockKind::Figure { caption, .. } => walk_inlines(caption, f),
+            BlockKind::Figure { caption, .. } | BlockKind::CaptionNote { caption } => walk_inlines(caption, f),
             BlockKind::List { items, .. } => {
                 for item in items {
                     f(Visit::Enter(Node::Item(item)));
@@ -448,7 +462,7 @@ pub fn walk_blocks_mut<'a>(blocks: impl IntoIterator<Item = &'a mut Block>, f: &
         f(NodeMut::Block(block));
         match &mut block.kind {
             BlockKind::Paragraph { content } | BlockKind::Heading { content, .. } => walk_inlines_mut(content, f),
-            BlockKind::Figure { caption, .. } => walk_inlines_mut(caption, f),
+            BlockKind::Figure { caption, .. } | BlockKind::CaptionNote { caption } => walk_inlines_mut(caption, f),
             BlockKind::List { items, .. } => {
                 for item in items {
                     walk_blocks_mut(&mut item.blocks, f);
@@ -516,8 +530,7 @@ impl Publication {
                 out.push(image);
             }
             walk_blocks(entry.blocks(), &mut |visit| {
-                if let Visit::Enter(Node::Block(Block { kind: BlockKind::Figure { image: Some(image), .. }, .. })) =
-                    visit
+                if let Visit::Enter(Node::Block(Block { kind: BlockKind::Figure { image, .. }, .. })) = visit
                     && !out.iter().any(|seen| seen.file == image.file)
                 {
                     out.push(image);

@@ -140,13 +140,20 @@ impl Builder {
         let Some(time) = datetime(epoch) else {
             return Err(diags.fail(Diagnostic::error(format!("the time {epoch} (seconds since 1970) is out of range"))));
         };
-        let wants_cover = options.renderers.iter().any(|r| r.name() == "epub");
-        let laid_out = self.layouter.lay_out(loaded.layout_input(), time, wants_cover, diags)?;
+        let wants = |name: &str| options.renderers.iter().any(|r| r.name() == name);
+        // A proof sheet shows frames where missing photos will stand: its own lay-out.
+        let proof = if wants("proof") {
+            Some(self.layouter.lay_out(loaded.layout_input(), time, false, true, diags)?.document)
+        } else {
+            None
+        };
+        let laid_out = self.layouter.lay_out(loaded.layout_input(), time, wants("epub"), false, diags)?;
         let context = crate::render::Context {
             publication,
             assets: &loaded.assets,
             layouts: &loaded.layouts,
             laid_out: &laid_out,
+            proof: proof.as_ref(),
             time,
             epoch,
         };

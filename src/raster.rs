@@ -1,4 +1,4 @@
-//! Pages as pictures: the EPUB's cover (the PDF's first page) and the proof
+//! Pages as pictures: the EPUB's cover (its own one-page layout) and the proof
 //! sheet (every page as a thumbnail on one PNG, so that an editor sees the
 //! whole layout at a glance).
 
@@ -8,8 +8,8 @@ use tiny_skia::{Color, Pixmap, PixmapPaint, Transform};
 
 use typst_layout::{Page, PagedDocument};
 
-/// Pixels per point of the EPUB cover: 893 × 1263 for A4.
-const COVER_SCALE: f64 = 1.5;
+/// Width of the EPUB cover in pixels (1600 × 2560 for the built-in cover).
+const COVER_WIDTH: f64 = 1600.0;
 /// Most pixels any one picture may have: an edition's layout can set a page
 /// of 40000 pt, which at the cover's scale would need gigabytes.
 const MAX_PIXELS: f64 = 16_000_000.0;
@@ -21,9 +21,10 @@ fn fitting_scale(page: &Page, wanted: f64, max_pixels: f64) -> f64 {
     wanted.min((max_pixels / area).sqrt())
 }
 
-/// The page as a PNG for the EPUB cover.
+/// The page as a PNG for the EPUB cover, 1600 pixels wide.
 pub fn cover_png(page: &Page) -> Vec<u8> {
-    let scale = fitting_scale(page, COVER_SCALE, MAX_PIXELS);
+    let wanted = COVER_WIDTH / page.frame.size().x.to_pt().max(1.0);
+    let scale = fitting_scale(page, wanted, MAX_PIXELS);
     let options = typst_render::RenderOptions { pixel_per_pt: typst::utils::Scalar::new(scale), render_bleed: false };
     encode_png(&typst_render::render(page, &options))
 }

@@ -22,7 +22,9 @@ pub const THEME_FILE: &str = "theme.toml";
 #[serde(deny_unknown_fields, rename_all(deserialize = "kebab-case", serialize = "snake_case"))]
 pub struct Theme {
     pub page: Page,
+    pub grid: Grid,
     pub text: Text,
+    pub space: Space,
     pub colours: Colours,
     pub back: Back,
 }
@@ -39,6 +41,24 @@ pub struct Page {
     pub margin_bottom_mm: f64,
 }
 
+/// The side column beside the text column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "kebab-case", serialize = "snake_case"))]
+pub struct Grid {
+    pub side_column_mm: f64,
+    pub gutter_mm: f64,
+}
+
+/// Vertical spacing around blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "kebab-case", serialize = "snake_case"))]
+pub struct Space {
+    /// Above and below quotes, figures, lists, in em.
+    pub block_em: f64,
+    pub heading_above_em: f64,
+    pub heading_below_em: f64,
+}
+
 /// Type sizes and spacing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all(deserialize = "kebab-case", serialize = "snake_case"))]
@@ -47,9 +67,12 @@ pub struct Text {
     pub size_pt: f64,
     /// Body text in Chinese, Japanese and Korean.
     pub size_cjk_pt: f64,
+    /// Body text in the Arabic script (its x-height is smaller).
+    pub size_arabic_pt: f64,
     /// Space between lines, in em of the text size.
     pub leading_em: f64,
     pub leading_cjk_em: f64,
+    pub leading_arabic_em: f64,
     /// Space between paragraphs, in em.
     pub paragraph_spacing_em: f64,
     /// An entry's title.
@@ -61,6 +84,8 @@ pub struct Text {
     pub number_pt: f64,
     pub quote_pt: f64,
     pub caption_pt: f64,
+    /// Text in the side column.
+    pub side_pt: f64,
     /// Legal notices.
     pub legal_pt: f64,
     /// Running feet.
@@ -174,6 +199,8 @@ fn schema(path: &[&str]) -> Option<&'static [&'static str]> {
     Some(match path {
         [] => serde_introspect::<Theme>(),
         ["page"] => serde_introspect::<Page>(),
+        ["grid"] => serde_introspect::<Grid>(),
+        ["space"] => serde_introspect::<Space>(),
         ["text"] => serde_introspect::<Text>(),
         ["colours"] => serde_introspect::<Colours>(),
         ["back"] => serde_introspect::<Back>(),

@@ -25,19 +25,22 @@ fn build_writes_one_pdf_and_one_epub_and_says_so() {
 fn every_seed_paragraph_is_in_the_pdf_in_order() {
     let pdf = real_edition().pdf();
     let pages = pdf.pages_text();
-    // Drop each page's running footer (title and folio) so that paragraphs
-    // running over a page break read continuously.
-    let title = squash("FEATURED HUMAN STORIES");
+    let publication = publication("content/en");
+    let entries = entry_of_each_page(&pdf, &publication);
+    // Drop each page's running foot so that paragraphs running over a page
+    // break read continuously.
     let body: String = pages
         .iter()
         .enumerate()
         .map(|(i, text)| {
-            let mut text = squash(text);
-            let folio = (i + 1).to_string();
-            for footer in [format!("{title}{folio}"), format!("{folio}{title}")] {
-                if i > 0 && text.ends_with(&footer) {
-                    text.truncate(text.len() - footer.len());
-                }
+            // The "find out more" panel's label is anthology's, not the seed's.
+            let mut text = squash(&text.replace("Find out more", ""));
+            if text.is_empty() {
+                return text;
+            }
+            if let Some(foot) = running_foot(&publication, entries[i], i + 1) {
+                assert!(text.ends_with(&foot), "page {}: no running foot “{foot}”: {text}", i + 1);
+                text.truncate(text.len() - foot.len());
             }
             text
         })
@@ -51,6 +54,8 @@ fn every_seed_paragraph_is_in_the_pdf_in_order() {
 fn every_seed_paragraph_is_in_the_epub_in_order() {
     let epub = real_edition().epub();
     let text: String = epub.spine().iter().map(|doc| xhtml_text(&epub.text(doc))).collect();
+    // The "find out more" panel's heading is anthology's, not the seed's.
+    let text = text.replace("Find out more", "");
     assert_in_order(&text, &seed_paragraphs(false), "EPUB");
 }
 
@@ -146,9 +151,27 @@ fn epub_nav_and_spine_follow_the_manifest() {
     let epub = real_edition().epub();
     let publication = publication("content/en");
     let nav: Vec<String> = epub.nav("toc").into_iter().map(|(_, text)| text).collect();
-    assert_eq!(nav, seed_toc_titles(), "the nav lists the printed table of contents");
+    // Stories by their number (01–17), front and back matter by title alone.
+    let numbered: Vec<String> = common::listed(&publication)
+        .iter()
+        .zip(seed_toc_titles())
+        .map(|(entry, title)| match entry.number {
+            Some(n) => format!("{n:02} {title}"),
+            None => title,
+        })
+        .collect();
+    assert_eq!(nav, numbered, "the nav lists the printed table of contents, stories numbered");
+    assert_eq!(nav[3], format!("01 {}", seed_toc_titles()[3]), "the first story is 01");
     let outline: Vec<String> = real_edition().pdf().outline().into_iter().map(|(_, t, _)| t).collect();
-    assert_eq!(nav, outline, "nav and PDF bookmarks agree");
+    let unnumbered: Vec<String> = nav
+        .iter()
+        .map(|t| {
+            t.split_once(' ')
+                .filter(|(n, _)| n.len() == 2 && n.parse::<u8>().is_ok())
+                .map_or(t.clone(), |(_, t)| t.to_string())
+        })
+        .collect();
+    assert_eq!(unnumbered, outline, "nav and PDF bookmarks agree");
     let spine = epub.spine();
     let entries: Vec<String> = publication.entries.iter().map(|e| format!("OEBPS/{}.xhtml", e.id)).collect();
     assert_eq!(spine, entries, "the spine is the publication's reading order");
@@ -169,22 +192,49 @@ fn pdf_has_title_and_language() {
     assert_eq!(title, "Featured Human Stories");
 }
 
-/// The folio printed in a page's running foot (`TITLE 12` or `12 TITLE`).
-fn folio(page_text: &str, running_title: &str) -> Option<u32> {
-    let text = squash(page_text);
-    let title = squash(running_title);
-    let rest = text.strip_suffix(&title).map(|t| {
-        let digits: String = t.chars().rev().take_while(char::is_ascii_digit).collect();
-        digits.chars().rev().collect::<String>()
-    });
-    let rest = match rest {
-        Some(d) if !d.is_empty() => d,
-        _ => {
-            let at = text.rfind(&title)?;
-            text[at + title.len()..].to_string()
-        }
+/// The listed entry each page belongs to (by the bookmarks); `None` before
+/// the first one.
+fn entry_of_each_page<'a>(
+    pdf: &common::Pdf,
+    publication: &'a anthology::model::Publication,
+) -> Vec<Option<&'a anthology::model::Entry>> {
+    let outline = pdf.outline();
+    let listed = common::listed(publication);
+    // The table of contents is not bookmarked; it starts where its title is printed.
+    let pages = pdf.pages_text();
+    let contents = publication.entries.iter().find(|e| e.kind() == anthology::model::EntryKind::Contents);
+    let toc_page = pages.iter().position(|t| t.contains("Table of Contents")).unwrap() + 1;
+    let mut starts: Vec<(usize, &anthology::model::Entry)> =
+        outline.iter().zip(listed).map(|((_, _, page), entry)| (*page, entry)).collect();
+    starts.extend(contents.map(|c| (toc_page, c)));
+    starts.sort_by_key(|(page, _)| *page);
+    (1..=pages.len()).map(|page| starts.iter().rev().find(|(start, _)| *start <= page).map(|(_, e)| *e)).collect()
+}
+
+/// The running foot a page must carry, squashed: versos the folio and the
+/// publication's title, rectos the folio and the story's number and
+/// organisation (or the entry's title); none on the cover, the back page or
+/// a blank page.
+fn running_foot(
+    publication: &anthology::model::Publication,
+    entry: Option<&anthology::model::Entry>,
+    page: usize,
+) -> Option<String> {
+    use anthology::model::EntryKind;
+    let entry = entry?;
+    if matches!(entry.kind(), EntryKind::Cover | EntryKind::Back) {
+        return None;
+    }
+    let foot = if page % 2 == 0 {
+        format!("{page}{}", publication.meta.title.to_uppercase())
+    } else if let Some(number) = entry.number {
+        let byline: Vec<&str> =
+            entry.organisations.iter().map(String::as_str).chain(entry.country.as_deref()).collect();
+        format!("{page}{number:02}{}", byline.join("·"))
+    } else {
+        format!("{page}{}", entry.toc_title)
     };
-    rest.parse().ok()
+    Some(squash(&foot))
 }
 
 /// The page ranges printed in the table of contents, entry by entry.
@@ -206,8 +256,9 @@ fn printed_ranges(toc_text: &str, titles: &[String]) -> Vec<(u32, u32)> {
             position = at + needle.len();
             let char_index = squashed_places.iter().position(|&p| p == position).unwrap_or(places.len());
             let original = places.get(char_index).copied().unwrap_or(toc_text.len());
-            // After the title: dot leaders and spaces, then `12` or `12–14`.
-            let rest = toc_text[original..].trim_start_matches(|c: char| c == '.' || c.is_whitespace());
+            // After the title (and a story's organisation · country line): `12` or `12–14`.
+            let rest = &toc_text[original..];
+            let rest = &rest[rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len())..];
             let range: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '–').collect();
             let mut numbers =
                 range.split('–').map(|n| n.parse::<u32>().unwrap_or_else(|_| panic!("no pages after {title}")));
@@ -230,23 +281,40 @@ fn printed_page_ranges_match_the_layout() {
     let entry_starts = starts.clone();
     starts.push(toc_page);
     starts.sort();
-    let running_title = publication.meta.title.to_uppercase();
     for (i, entry) in common::listed(&publication).into_iter().enumerate() {
         let first = entry_starts[i];
         let next = starts.iter().copied().find(|&s| s > first).unwrap_or(pages.len() + 1);
-        let last = next - 1;
-        assert_eq!(ranges[i], (first as u32, last as u32), "printed range of “{}”", entry.toc_title);
-        if entry.kind() == anthology::model::EntryKind::Story {
-            assert_eq!(
-                folio(&pages[first - 1], &running_title),
-                Some(ranges[i].0),
-                "the folio on the first page of “{}”",
-                entry.toc_title
-            );
+        // The back page is the last; a blank page may stand before it.
+        let mut last = next - 1;
+        while last > first && squash(&pages[last - 1]).is_empty() {
+            last -= 1;
         }
+        assert_eq!(ranges[i], (first as u32, last as u32), "printed range of “{}”", entry.toc_title);
     }
     // At least one story spans several pages, so the ranges are really tested.
     assert!(ranges.iter().any(|(a, b)| b > a));
+}
+
+#[test]
+fn the_page_sequence_can_be_bound_with_the_back_page_outside() {
+    let pdf = real_edition().pdf();
+    let pages = pdf.pages_text();
+    assert_eq!(pages.len() % 2, 0, "an even number of pages");
+    let back = squash(pages.last().unwrap());
+    assert!(back.contains("WhatsOn"), "the back page is last: {back}");
+    let folio = pages.len().to_string();
+    assert!(
+        !back.ends_with(&folio) && !back.contains("FEATUREDHUMANSTORIES"),
+        "no running foot on the back page: {back}"
+    );
+    let cover = squash(&pages[0]);
+    assert!(!cover.ends_with('1'), "no folio on the cover: {cover}");
+    // A blank page before the back page, if any, is wholly blank.
+    for (i, text) in pages.iter().enumerate().skip(1) {
+        if squash(text).is_empty() {
+            assert_eq!(i + 2, pages.len(), "page {} is blank but is not the one before the back page", i + 1);
+        }
+    }
 }
 
 #[test]
@@ -265,6 +333,8 @@ fn no_story_ends_with_a_page_of_one_or_two_lines() {
         if last == starts[i] {
             continue;
         }
+        // A blank page before the back page belongs to no story.
+        let last = (starts[i]..=last).rev().find(|&p| !squash(&pages[p - 1]).is_empty()).unwrap();
         let text = squash(&pages[last - 1]).replace(&footer, "");
         assert!(text.chars().count() > 250, "“{}” ends on page {last} with only: {text}", entry.toc_title);
     }
@@ -305,19 +375,54 @@ fn no_line_runs_into_the_margins() {
     let loaded = anthology::pipeline::load(&common::root().join("content/en"), &mut diags).unwrap();
     let mut layouter = anthology::layout::Layouter::new();
     let time = anthology::pipeline::datetime(0).unwrap();
-    let laid_out = layouter.lay_out(loaded.layout_input(), time, false, &mut diags).unwrap();
+    let laid_out = layouter.lay_out(loaded.layout_input(), time, false, false, &mut diags).unwrap();
     let pages = laid_out.document.pages();
-    // The text area of the built-in layout: 24 mm margins on A4.
-    let (left, right) = (24.0 / 25.4 * 72.0, (210.0 - 24.0) / 25.4 * 72.0);
+    // The grid of the built-in layout (layouts/theme.toml): a text column
+    // inside 22 mm and outside 68 mm margins on A4, and in the outer margin
+    // a side column of 44 mm, 7 mm from the text.
+    let mm = |x: f64| x / 25.4 * 72.0;
+    let (width, inside, outside, side) = (210.0, 22.0, 68.0, 44.0 + 7.0);
     let mut checked = 0;
     // The cover and the back page are drawn to their own measures.
-    for page in &pages[1..pages.len() - 1] {
+    for (i, page) in pages.iter().enumerate().take(pages.len() - 1).skip(1) {
+        let verso = (i + 1) % 2 == 0;
+        let (left, right) =
+            if verso { (mm(outside - side), mm(width - inside)) } else { (mm(inside), mm(width - outside + side)) };
         let mut spans = Vec::new();
         text_spans(&page.frame, typst::layout::Transform::identity(), &mut spans);
         for (start, end, text) in spans {
-            assert!(start >= left - 0.5 && end <= right + 0.5, "“{text}” runs from {start:.1} to {end:.1} pt");
+            assert!(
+                start >= left - 0.5 && end <= right + 0.5,
+                "p{}: “{text}” runs from {start:.1} to {end:.1} pt, outside {left:.1}–{right:.1}",
+                i + 1
+            );
             checked += 1;
         }
     }
     assert!(checked > 2000, "{checked} runs of text checked");
+}
+
+#[test]
+fn stories_print_with_the_languages_quotation_marks_and_dashes() {
+    let pdf = real_edition().pdf();
+    let pages = pdf.pages_text();
+    let publication = publication("content/en");
+    let entries = entry_of_each_page(&pdf, &publication);
+    let mut story_pages = 0;
+    for (i, text) in pages.iter().enumerate() {
+        if !entries[i].is_some_and(|e| e.kind() == anthology::model::EntryKind::Story) {
+            continue;
+        }
+        story_pages += 1;
+        let text = text.replace('\n', " ");
+        assert!(!text.contains('"'), "page {}: a straight double quote in {text}", i + 1);
+        for (at, _) in text.match_indices(" - ") {
+            let around = &text[text[..at].char_indices().rev().nth(20).map_or(0, |(j, _)| j)..];
+            panic!("page {}: a spaced hyphen: {}", i + 1, around.chars().take(50).collect::<String>());
+        }
+    }
+    assert!(story_pages > 30, "{story_pages} story pages checked");
+    // The source keeps its straight quotes and hyphens: the clean-up is in print only.
+    let source = std::fs::read_to_string(common::root().join("content/en/stories/albania-different-equal.md")).unwrap();
+    assert!(source.contains('"') || source.contains(" - "), "the test needs content that has something to clean up");
 }

@@ -67,6 +67,15 @@ fn page_breaks_sit_where_the_pdf_pages_begin() {
     let build = real_edition();
     let pdf_text = build.pdf().pages_text();
     let breaks = text_after_page_breaks(&build.epub());
+    let publication = common::publication("content/en");
+    // A story's first PDF page prints its organisation and country in the
+    // side column before the title; the EPUB prints them after it.
+    let bylines: Vec<String> = publication
+        .entries
+        .iter()
+        .map(|e| squash(&e.organisations.iter().map(String::as_str).chain(e.country.as_deref()).collect::<String>()))
+        .filter(|b| !b.is_empty())
+        .collect();
     let mut checked = 0;
     for (page, doc, following) in breaks {
         // Numbers and dots differ by design (the printed table of contents
@@ -77,7 +86,11 @@ fn page_breaks_sit_where_the_pdf_pages_begin() {
             continue; // the cover: an image
         }
         let probe: String = following.chars().take(20).collect();
+        // A blank page (before the back cover) is marked where the next page begins.
         let page_text = letters(&pdf_text[page - 1]);
+        let page_text = if page_text.is_empty() { letters(&pdf_text[page]) } else { page_text };
+        let page_text =
+            bylines.iter().find_map(|b| page_text.strip_prefix(&letters(b))).map_or(page_text.clone(), str::to_string);
         assert!(
             page_text.starts_with(&probe),
             "page {page} ({doc}): the EPUB marker is followed by “{probe}” but the PDF page begins “{}”",
@@ -141,12 +154,16 @@ fn sections_carry_their_semantics() {
         [("acknowledgments".into(), "doc-acknowledgments".into()), ("copyright-page".into(), String::new())]
     );
     assert_eq!(types_of("introduction.xhtml"), [("introduction".to_string(), "doc-introduction".to_string())]);
-    assert_eq!(types_of("haiti-rapha-gitoc.xhtml"), [("chapter".to_string(), "doc-chapter".to_string())]);
+    // A story and its "find out more" panel (a plain section: no DPUB role fits).
+    assert_eq!(
+        types_of("haiti-rapha-gitoc.xhtml"),
+        [("chapter".to_string(), "doc-chapter".to_string()), (String::new(), String::new())]
+    );
     assert_eq!(types_of("whatson.xhtml"), [("colophon".to_string(), "doc-colophon".to_string())]);
     let equality = epub.text("OEBPS/equality-now-ecosystem-approach.xhtml");
     assert_eq!(equality.matches("<blockquote>").count(), 2, "the two pull quotes");
     let namibia = epub.text("OEBPS/namibia-ippr.xhtml");
-    assert!(namibia.contains("<figure class=\"caption-only\"><figcaption>INTEGRITY NAMIBIA<br/>"), "{namibia}");
+    assert!(namibia.contains("<p class=\"caption-note\" role=\"note\">INTEGRITY NAMIBIA<br/>"), "{namibia}");
     let toc = epub.text("OEBPS/toc.xhtml");
     assert!(toc.contains("role=\"doc-toc\""));
     let ack = xhtml_text(&epub.text("OEBPS/acknowledgements.xhtml"));
@@ -262,7 +279,7 @@ fn renaming_a_story_to_a_prefix_of_another_moves_no_page() {
 }
 
 #[test]
-fn cover_image_comes_from_the_pdf_cover() {
+fn cover_image_is_an_e_book_cover() {
     let epub = real_edition().epub();
     let opf = elements(&epub.text("OEBPS/content.opf"));
     let cover = opf.iter().find(|e| e.attr("properties").as_deref() == Some("cover-image")).unwrap();
@@ -272,7 +289,7 @@ fn cover_image_comes_from_the_pdf_cover() {
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
     let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
-    assert!((height as f64 / width as f64 - 2f64.sqrt()).abs() < 0.01, "A4 proportions: {width}x{height}");
+    assert_eq!((width, height), (1600, 2560), "the e-book proportions reading systems show in a grid");
     let doc = elements(&epub.text("OEBPS/cover.xhtml"));
     let img = doc.iter().find(|e| e.name == "img").unwrap();
     assert!(img.attr("alt").unwrap().starts_with("Cover: Featured Human Stories"));
@@ -284,8 +301,123 @@ fn stylesheet_respects_reader_settings() {
     let css = epub.text("OEBPS/stylesheet.css");
     assert!(!css.contains("px"), "no pixel sizes");
     assert!(!css.contains("background"), "no fixed backgrounds");
-    assert!(css.contains("prefers-color-scheme: dark"));
+    assert!(!css.contains("prefers-color-scheme"), "no colour switch with the reader's theme");
     assert!(!css.contains("font-family: \""), "the reader's font");
+}
+
+/// The stylesheet's rules: (selector, declarations as (property, value)).
+fn css_rules(css: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut without_comments = String::new();
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        without_comments.push_str(&rest[..start]);
+        rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
+    }
+    without_comments.push_str(rest);
+    without_comments
+        .split('}')
+        .filter_map(|rule| {
+            let (selector, body) = rule.split_once('{')?;
+            let declarations = body
+                .split(';')
+                .filter_map(|d| d.split_once(':'))
+                .map(|(p, v)| (p.trim().to_string(), v.trim().to_string()))
+                .collect();
+            Some((selector.trim().to_string(), declarations))
+        })
+        .collect()
+}
+
+/// WCAG contrast of two #rrggbb colours.
+fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |hex: &str| {
+        let channel = |i: usize| {
+            let c = u8::from_str_radix(&hex[i..i + 2], 16).unwrap() as f64 / 255.0;
+            if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[test]
+fn stylesheet_works_in_every_reading_system_and_direction() {
+    let epub = real_edition().epub();
+    let css = epub.text("OEBPS/stylesheet.css");
+    let rules = css_rules(&css);
+    assert!(rules.len() > 20, "{} rules", rules.len());
+    // Adobe's engine ignores logical properties: each comes after its physical fallback.
+    let mut logical = 0;
+    for (selector, declarations) in &rules {
+        for (i, (property, _)) in declarations.iter().enumerate() {
+            let Some(side) = ["-inline-start", "-inline-end"].iter().find(|s| property.ends_with(*s)) else { continue };
+            let physical = property.replace(side, if *side == "-inline-start" { "-left" } else { "-right" });
+            assert!(
+                declarations[..i].iter().any(|(p, _)| *p == physical
+                    || (physical.starts_with("padding") && p == "padding")
+                    || (physical.starts_with("border") && p == "border")),
+                "`{selector}`: `{property}` has no `{physical}` before it"
+            );
+            logical += 1;
+        }
+    }
+    assert!(logical >= 5, "{logical} logical properties");
+    // …and right-to-left text mirrors every rule that sits on one side.
+    for selector in ["blockquote", ".citation", ".caption-note", "ul, [dir=\"rtl\"] ol"] {
+        assert!(
+            rules.iter().any(|(s, d)| s.starts_with("[dir=\"rtl\"]")
+                && s.contains(selector)
+                && d.iter().any(|(p, _)| p.ends_with("-right"))),
+            "no right-to-left override for {selector}"
+        );
+    }
+    // The tables of contents have no underlines and no list numbers.
+    let rule = |selector: &str| {
+        rules
+            .iter()
+            .find(|(s, _)| s == selector)
+            .map(|(_, d)| d.clone())
+            .unwrap_or_else(|| panic!("no `{selector}` rule"))
+    };
+    assert!(rule("nav a").contains(&("text-decoration".into(), "none".into())));
+    assert!(rule("nav ol").contains(&("list-style".into(), "none".into())));
+    // Story titles stay at two or three lines on a phone.
+    let h1 = rule("h1");
+    let size = h1.iter().find(|(p, _)| p == "font-size").unwrap().1.trim_end_matches("em").parse::<f64>().unwrap();
+    assert!((1.35..=1.45).contains(&size), "h1 at {size} em");
+    let list = rule("ul, ol");
+    assert!(list.contains(&("padding-left".into(), "1.3em".into())), "list indent: {list:?}");
+    // The one colour, on light and dark pages alike.
+    let theme: toml::Table =
+        toml::from_str(&std::fs::read_to_string(common::root().join("layouts/theme.toml")).unwrap()).unwrap();
+    let accent = theme["colours"]["accent"].as_str().unwrap();
+    let colours: std::collections::BTreeSet<&str> =
+        rules.iter().flat_map(|(_, d)| d.iter()).filter(|(p, _)| p == "color").map(|(_, v)| v.as_str()).collect();
+    assert_eq!(colours, [accent, "inherit"].into_iter().collect(), "only the accent is set as a text colour");
+    assert!(contrast(accent, "#ffffff") >= 4.5, "accent on white: {:.2}", contrast(accent, "#ffffff"));
+    assert!(contrast(accent, "#000000") >= 4.0, "accent on black: {:.2}", contrast(accent, "#000000"));
+}
+
+#[test]
+fn no_figure_without_a_picture_and_a_note_for_each_missing_photo() {
+    let build = real_edition();
+    let epub = build.epub();
+    let mut notes = 0;
+    for (name, _) in epub.files.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
+        let text = epub.text(name);
+        for figure in text.split("<figure").skip(1) {
+            let figure = &figure[..figure.find("</figure>").unwrap()];
+            assert!(figure.contains("<img"), "{name}: a figure without a picture: {figure}");
+        }
+        notes += text.matches("class=\"caption-note\" role=\"note\"").count();
+    }
+    assert_eq!(notes, 3, "the three captions whose photos are missing, as notes");
+    // The build says so, naming the story's file and line.
+    let stderr = String::from_utf8_lossy(&build.output.stderr);
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("the photo of this caption is missing")).collect();
+    assert_eq!(warnings.len(), 3, "{stderr}");
+    assert!(stderr.contains("content/en/stories/namibia-ippr.md:"), "{stderr}");
 }
 
 #[test]

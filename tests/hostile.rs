@@ -298,7 +298,7 @@ const CASES: &[Case] = &[
         command: "build",
         setup: |e| {
             std::fs::create_dir_all(e.file("layouts")).unwrap();
-            e.write("layouts/publication.typ", "#let data = json(\"/data-v2.json\")\n#text(data.meta.titel)\n");
+            e.write("layouts/publication.typ", "#let data = json(\"/data-v3.json\")\n#text(data.meta.titel)\n");
         },
         code: 1,
         first_line: "ed/layouts/publication.typ:2:17: error: dictionary does not contain key \"titel\"",
@@ -661,7 +661,7 @@ const CASES: &[Case] = &[
             e.write("layouts/theme.toml", theme.replace("accent = \"#0a7cc1\"", "accent = \"#0a7cc\""));
         },
         code: 1,
-        first_line: "ed/layouts/theme.toml:34:10: error: invalid theme (`#0a7cc` is not a colour",
+        first_line: "ed/layouts/theme.toml:49:10: error: invalid theme (`#0a7cc` is not a colour",
     },
     Case {
         name: "a back page with more pillars than the theme draws",

@@ -1,6 +1,6 @@
 //! LAY OUT: the model → typst (embedded as a library) → pages.
 //!
-//! The publication reaches the layout as JSON data (`/data-v2.json`), never as
+//! The publication reaches the layout as JSON data (`/data-v3.json`), never as
 //! generated markup: whatever a story contains is printed literally, and
 //! content can never inject typst code. The stage returns the laid-out
 //! document, its [`Pagination`] (where each page begins in the model) and the
@@ -34,7 +34,8 @@ pub struct LaidOut<'a> {
     /// Where each page begins; `None` when the layout sets no block markers
     /// (an edition's own layout may not).
     pub pagination: Option<Pagination>,
-    /// The first page as PNG (the EPUB's cover).
+    /// The EPUB's cover as PNG: `layouts/epub-cover.typ` rendered 1600
+    /// pixels wide.
     pub cover_png: Option<Arc<Vec<u8>>>,
     /// The world it was laid out in, for locating problems that come later (PDF export).
     pub world: &'a PublicationWorld,
@@ -51,7 +52,7 @@ pub struct Input<'a> {
 
 /// Lays editions out, keeping what can be reused between builds of the same
 /// edition (watch mode): the typst world over unchanged layout files and
-/// fonts, and the cover picture while the first page is unchanged. typst's
+/// fonts, and the cover picture while its page is unchanged. typst's
 /// own caches are process-wide, so a recompile after a small edit is
 /// incremental.
 #[derive(Default)]
@@ -66,19 +67,21 @@ impl Layouter {
         Self::default()
     }
 
-    /// Lays the publication out; `cover`: also render the first page as a picture.
+    /// Lays the publication out; `cover`: also lay out and render the EPUB's
+    /// cover picture; `proof`: a proof, with frames where missing photos will stand.
     pub fn lay_out(
         &mut self,
         input: Input<'_>,
         time: Datetime,
         cover: bool,
+        proof: bool,
         diags: &mut Diagnostics,
     ) -> Result<LaidOut<'_>, Failed> {
         let Input { publication, assets, layouts: layout_files, fonts } = input;
         let world = match self.world.take() {
             Some((layouts, mut world)) if layouts_equal(&layouts, layout_files) && world.fonts().id == fonts.id => {
                 world.set_today(time);
-                serve(&mut world, publication, assets, diags)?;
+                serve(&mut world, publication, assets, proof, diags)?;
                 world
             }
             _ => {
@@ -86,11 +89,13 @@ impl Layouter {
                     return Err(diags.fail(Diagnostic::error(format!("no layouts/{} to compile", layouts::PDF_MAIN))));
                 }
                 let mut world = PublicationWorld::new(layout_files, fonts.clone(), layouts::PDF_MAIN, time);
-                serve(&mut world, publication, assets, diags)?;
+                serve(&mut world, publication, assets, proof, diags)?;
                 world
             }
         };
-        let world = &self.world.insert((layout_files.to_vec(), world)).1;
+        let (_, world) = self.world.insert((layout_files.to_vec(), world));
+        let cover_png = if cover { Some(epub_cover(&mut self.cover, world, diags)?) } else { None };
+        let world = &self.world.as_ref().expect("the world was just kept").1;
         let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
         for warning in &warnings {
             diags.push(convert(world, warning));
@@ -103,20 +108,41 @@ impl Layouter {
         })?;
         let markers = markers(&document);
         let pagination = pages::paginate(&document, &markers, publication);
-        // The cover picture is the first page: render it again only when that page changed.
-        let cover_png = document.pages().first().filter(|_| cover).map(|page| {
-            let hash = typst::utils::hash128(page);
-            match &self.cover {
-                Some((cached, png)) if *cached == hash => png.clone(),
-                _ => {
-                    let png = Arc::new(crate::raster::cover_png(page));
-                    self.cover = Some((hash, png.clone()));
-                    png
-                }
-            }
-        });
         Ok(LaidOut { document, pagination, cover_png, world })
     }
+}
+
+/// Lays out and renders the EPUB cover (`layouts/epub-cover.typ`); renders
+/// again only when its page changed since `cache`.
+fn epub_cover(
+    cache: &mut Option<(u128, Arc<Vec<u8>>)>,
+    world: &mut PublicationWorld,
+    diags: &mut Diagnostics,
+) -> Result<Arc<Vec<u8>>, Failed> {
+    world.set_main(layouts::EPUB_COVER);
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(&*world);
+    world.set_main(layouts::PDF_MAIN);
+    for warning in &warnings {
+        diags.push(convert(world, warning));
+    }
+    let document = output.map_err(|errors| {
+        for error in &errors {
+            diags.push(convert(world, error));
+        }
+        Failed
+    })?;
+    let Some(page) = document.pages().first() else {
+        return Err(diags.fail(Diagnostic::error(format!("layouts/{} lays out no page", layouts::EPUB_COVER))));
+    };
+    let hash = typst::utils::hash128(page);
+    if let Some((cached, png)) = cache {
+        if *cached == hash {
+            return Ok(png.clone());
+        }
+    }
+    let png = Arc::new(crate::raster::cover_png(page));
+    *cache = Some((hash, png.clone()));
+    Ok(png)
 }
 
 fn layouts_equal(a: &[LayoutFile], b: &[LayoutFile]) -> bool {
@@ -128,11 +154,13 @@ fn serve(
     world: &mut PublicationWorld,
     publication: &Publication,
     assets: &Assets,
+    proof: bool,
     diags: &mut Diagnostics,
 ) -> Result<(), Failed> {
     let data = serde_json::to_vec(publication)
         .map_err(|err| diags.fail(Diagnostic::error(format!("failed to prepare the layout data ({err})"))))?;
     world.set_file(world::DATA_PATH, Bytes::new(data));
+    world.set_file(world::OPTIONS_PATH, Bytes::new(format!("{{\"proof\": {proof}}}").into_bytes()));
     for asset in assets.images.values() {
         world.set_file(&format!("{}{}", world::ASSETS_DIR, asset.name), Bytes::new(asset.bytes.clone()));
     }

@@ -55,7 +55,10 @@ pub fn paginate(document: &PagedDocument, markers: &[BlockStart], publication: &
                 (at > 0).then(|| (block, text[..at].chars().count()))
             })
         });
-        let start = match (continuation, first_here.or(running)) {
+        // A blank page (before the back cover) begins where the next page
+        // does: nothing of the block before it is on it.
+        let blank_before = (lines.is_empty() && first_here.is_none()).then(|| markers.get(next).copied()).flatten();
+        let start = match (continuation, blank_before.or(first_here).or(running)) {
             (Some((block, offset)), _) => PageStart { page: number, block: block.id.clone(), offset },
             (None, Some(block)) => PageStart { page: number, block: block.id.clone(), offset: 0 },
             (None, None) => continue,

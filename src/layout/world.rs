@@ -16,7 +16,9 @@ use crate::fonts::FontStore;
 use crate::layouts::LayoutFile;
 
 /// Virtual path of the publication data.
-pub const DATA_PATH: &str = "/data-v2.json";
+pub const DATA_PATH: &str = "/data-v3.json";
+/// Virtual path of how this lay-out is wanted (`{"proof": false}`).
+pub const OPTIONS_PATH: &str = "/options.json";
 /// Virtual folder of the images, by their published names.
 pub const ASSETS_DIR: &str = "/assets/";
 
@@ -72,6 +74,11 @@ impl PublicationWorld {
         if let Some(id) = file_id(path) {
             self.files.insert(id, bytes);
         }
+    }
+
+    /// Makes `/layouts/<main>` the file typst compiles.
+    pub fn set_main(&mut self, main: &str) {
+        self.main = file_id(&format!("/layouts/{main}")).expect("the main layout's name is a valid path");
     }
 
     /// Sets the date `datetime.today()` returns.

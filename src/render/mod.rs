@@ -23,6 +23,8 @@ pub struct Context<'a> {
     /// The layout files (the EPUB stylesheet is one).
     pub layouts: &'a [LayoutFile],
     pub laid_out: &'a LaidOut<'a>,
+    /// The pages laid out as a proof, when a proof sheet is wanted.
+    pub proof: Option<&'a typst_layout::PagedDocument>,
     /// The build's fixed time, for every timestamp.
     pub time: Datetime,
     /// The same, in seconds since 1970.

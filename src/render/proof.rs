@@ -13,7 +13,8 @@ impl Renderer for Proof {
     }
 
     fn render(&self, context: &Context, diags: &mut Diagnostics) -> Result<Vec<Artifact>, Failed> {
-        let Some(bytes) = crate::raster::proof_sheet(&context.laid_out.document) else {
+        let document = context.proof.unwrap_or(&context.laid_out.document);
+        let Some(bytes) = crate::raster::proof_sheet(document) else {
             return Err(diags.fail(
                 Diagnostic::error("the pages are too large or too oddly shaped for a proof sheet")
                     .hint("build without the proof sheet"),

@@ -3,8 +3,9 @@
 //! - its `nav.xhtml` template has no `lang`/`xml:lang`/`dir`, no
 //!   `role="doc-toc"` and no page list, so EPUBCheck and Ace reject it; the
 //!   navigation document is replaced by anthology's own;
-//! - its `content.opf` template gives `<package>` no `xml:lang` or `dir`, and
-//!   gives `dc:language` and `dc:creator` the same id; anthology adds the
+//! - its `content.opf` template gives `<package>` no `xml:lang` or `dir`, its
+//!   `dc:title` no id (so no subtitle can sit beside it), and gives
+//!   `dc:language` and `dc:creator` the same id; anthology adds the
 //!   attributes and writes `dc:creator`, `dc:publisher` and `dc:source` itself;
 //! - it stamps every zip entry with the current time; entries are re-stamped
 //!   with the build's fixed time, without recompressing, so two builds of the
@@ -31,6 +32,8 @@ pub struct Fixes {
 
 const NAV: &str = "OEBPS/nav.xhtml";
 const OPF: &str = "OEBPS/content.opf";
+/// The id given to the `<dc:title>` epub-builder writes (the main title).
+pub const MAIN_TITLE_ID: &str = "title";
 const PACKAGE: &str = r#"<package version="3.0" xmlns="http://www.idpf.org/2007/opf" unique-identifier="epub-id-1">"#;
 
 /// Rewrites the archive with the fixes applied.
@@ -74,6 +77,11 @@ fn patch_package(opf: &str, fixes: &Fixes) -> Result<String, String> {
     let package = PACKAGE
         .replace("version=\"3.0\"", &format!("version=\"3.0\" xml:lang=\"{language}\" dir=\"{}\"", fixes.direction));
     let opf = opf.replacen(PACKAGE, &package, 1);
+    // epub-builder's title has no id, so nothing could refine it.
+    if !opf.contains("<dc:title>") {
+        return Err("content.opf has no <dc:title> (epub-builder changed?)".into());
+    }
+    let opf = opf.replacen("<dc:title>", &format!("<dc:title id=\"{MAIN_TITLE_ID}\">"), 1);
     let Some(at) = opf.find("</metadata>") else {
         return Err("content.opf has no </metadata>".into());
     };
@@ -118,7 +126,7 @@ mod tests {
         zip.write_all(b"application/epub+zip").unwrap();
         let opts = SimpleFileOptions::default().last_modified_time(time);
         zip.start_file(OPF, opts).unwrap();
-        zip.write_all(format!("{PACKAGE}<metadata></metadata></package>").as_bytes()).unwrap();
+        zip.write_all(format!("{PACKAGE}<metadata><dc:title>T</dc:title></metadata></package>").as_bytes()).unwrap();
         zip.start_file(NAV, opts).unwrap();
         zip.write_all(b"<old/>").unwrap();
         zip.finish().unwrap().into_inner()
@@ -146,6 +154,7 @@ mod tests {
         std::io::Read::read_to_string(&mut archive.by_name(OPF).unwrap(), &mut opf).unwrap();
         assert!(opf.contains(r#"version="3.0" xml:lang="ar" dir="rtl""#), "{opf}");
         assert!(opf.contains("<dc:source>print</dc:source>"), "{opf}");
+        assert!(opf.contains(r#"<dc:title id="title">T</dc:title>"#), "{opf}");
     }
 
     #[test]

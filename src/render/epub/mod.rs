@@ -171,7 +171,7 @@ fn documents(publication: &Publication, mut marks: PageMarks, cover_picture: boo
             EntryKind::Back => Some(ReferenceType::Colophon),
             EntryKind::Story => None,
         };
-        let toc_title = entry.listed().then(|| entry.toc_title.clone());
+        let toc_title = entry.listed.then(|| entry.toc_title.clone());
         out.push(Document { file, bytes, entry: entry.id.clone(), toc_title, reftype, pages });
     }
     out
@@ -186,7 +186,7 @@ fn cover_document(
     let labels = &publication.labels;
     let cover_title = format!("{}: {}", labels["cover"], publication.meta.title);
     let mut doc = Xhtml::new(publication, &cover_title, marks);
-    doc.start("body", &[("epub:type", "cover")]);
+    doc.start("body", &[("epub:type", "cover"), ("class", "cover-page")]);
     doc.start("section", &[("class", "cover"), ("aria-label", &labels["cover"])]);
     doc.remaining_marks();
     if picture {
@@ -224,13 +224,25 @@ fn entry_document(publication: &Publication, entry: &Entry, marks: PageMarks) ->
         doc.element("p", &[("class", "entry-number"), ("aria-hidden", "true")], &format!("{number:02}"));
     }
     doc.element("h1", &[("id", &heading_id)], &entry.title);
-    let byline: Vec<&str> = entry.organisations.iter().map(String::as_str).chain(entry.country.as_deref()).collect();
-    if !byline.is_empty() {
-        doc.element("p", &[("class", "byline")], &byline.join(" · "));
+    if let Some(byline) = byline(entry) {
+        doc.element("p", &[("class", "byline")], &byline);
     }
     doc.end("header");
     match &entry.body {
-        Body::Front { blocks } | Body::Story { blocks } => doc.blocks(blocks),
+        Body::Front { blocks } => doc.blocks(blocks),
+        Body::Story { blocks, closing_title, closing } => {
+            doc.blocks(blocks);
+            if !closing.is_empty() {
+                let heading = closing_title.as_ref().map_or_else(|| format!("{}-more", entry.id), |b| b.id.0.clone());
+                doc.start("section", &[("class", "find-out-more"), ("aria-labelledby", &heading)]);
+                match closing_title {
+                    Some(title) => doc.blocks(std::slice::from_ref(title)),
+                    None => doc.element("h2", &[("id", &heading)], &publication.labels["find-out-more"]),
+                }
+                doc.blocks(closing);
+                doc.end("section");
+            }
+        }
         Body::Acknowledgements { blocks, legal } => {
             doc.blocks(blocks);
             let labels = &publication.labels;
@@ -287,9 +299,10 @@ fn contents_document(publication: &Publication, entry: &Entry, marks: PageMarks)
             let Some(listed) = publication.entry(&line.entry) else { continue };
             doc.start("li", &[]);
             doc.page_marks(&line.id);
-            doc.start("a", &[("href", &file_name(&listed.id))]);
-            doc.text(&listed.toc_title);
-            doc.end("a");
+            contents_link(&mut doc, listed);
+            if let Some(byline) = byline(listed) {
+                doc.element("span", &[("class", "toc-byline")], &byline);
+            }
             doc.end("li");
         }
         doc.end("ol");
@@ -301,6 +314,24 @@ fn contents_document(publication: &Publication, entry: &Entry, marks: PageMarks)
     (file_name(&entry.id), bytes, pages)
 }
 
+/// An entry's line in a table of contents: stories by their number, front
+/// and back matter by title alone.
+fn contents_link(doc: &mut Xhtml, entry: &Entry) {
+    doc.start("a", &[("href", &file_name(&entry.id))]);
+    if let Some(number) = entry.number {
+        doc.element("span", &[("class", "toc-number")], &format!("{number:02}"));
+        doc.text(" ");
+    }
+    doc.text(&entry.toc_title);
+    doc.end("a");
+}
+
+/// A story's organisations and country, as one line.
+fn byline(entry: &Entry) -> Option<String> {
+    let parts: Vec<&str> = entry.organisations.iter().map(String::as_str).chain(entry.country.as_deref()).collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 /// The navigation document: table of contents, page list and landmarks.
 fn navigation(publication: &Publication, documents: &[Document]) -> Vec<u8> {
     let labels = &publication.labels;
@@ -310,9 +341,9 @@ fn navigation(publication: &Publication, documents: &[Document]) -> Vec<u8> {
     nav.start("nav", &[("epub:type", "toc"), ("role", "doc-toc"), ("id", "toc"), ("aria-labelledby", "nav-toc-title")]);
     nav.element("h1", &[("id", "nav-toc-title")], title);
     nav.start("ol", &[]);
-    for entry in publication.entries.iter().filter(|e| e.listed()) {
+    for entry in publication.entries.iter().filter(|e| e.listed) {
         nav.start("li", &[]);
-        nav.element("a", &[("href", &file_name(&entry.id))], &entry.toc_title);
+        contents_link(&mut nav, entry);
         nav.end("li");
     }
     nav.end("ol");
@@ -423,6 +454,14 @@ fn extra_metadata(publication: &Publication, print_source: Option<&str>) -> Stri
     let publisher = escape(&meta.publisher);
     let mut out =
         format!("<dc:creator id=\"creator\">{publisher}</dc:creator>\n    <dc:publisher>{publisher}</dc:publisher>\n");
+    // The title epub-builder writes becomes the main title (see `archive`), the subtitle a title of its own.
+    out.push_str(&format!("    <meta refines=\"#{}\" property=\"title-type\">main</meta>\n", archive::MAIN_TITLE_ID));
+    if let Some(subtitle) = &meta.subtitle {
+        out.push_str(&format!(
+            "    <dc:title id=\"subtitle\">{}</dc:title>\n    <meta refines=\"#subtitle\" property=\"title-type\">subtitle</meta>\n",
+            escape(subtitle)
+        ));
+    }
     if let Some(pdf_name) = print_source {
         let mut source = meta.title.clone();
         if let Some(subtitle) = &meta.subtitle {

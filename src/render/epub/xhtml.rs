@@ -232,17 +232,14 @@ impl Xhtml {
             }
             BlockKind::Quote { .. } => self.start("blockquote", &[]),
             BlockKind::Figure { image, caption } => {
-                match image {
-                    Some(image) => {
-                        self.start("figure", &[]);
-                        self.empty("img", &[("src", &media_path(&image.file)), ("alt", &image.alt)]);
-                    }
-                    None => self.start("figure", &[("class", "caption-only")]),
-                }
+                self.start("figure", &[]);
+                self.empty("img", &[("src", &media_path(&image.file)), ("alt", &image.alt)]);
                 if !caption.is_empty() {
                     self.start("figcaption", &[]);
                 }
             }
+            // The caption of a photo that is missing: a note, not a figure without an image.
+            BlockKind::CaptionNote { .. } => self.start("p", &[("class", "caption-note"), ("role", "note")]),
             BlockKind::Code { text } => {
                 self.start("pre", &[]);
                 self.element("code", &[], text);
@@ -271,6 +268,7 @@ impl Xhtml {
                 }
                 self.end("figure");
             }
+            BlockKind::CaptionNote { .. } => self.end("p"),
             BlockKind::Code { .. } => self.end("pre"),
             BlockKind::Rule => {}
         }
