@@ -225,7 +225,7 @@ fn running_foot(
     if matches!(entry.kind(), EntryKind::Cover | EntryKind::Back) {
         return None;
     }
-    let foot = if page % 2 == 0 {
+    let foot = if page.is_multiple_of(2) {
         format!("{page}{}", publication.meta.title.to_uppercase())
     } else if let Some(number) = entry.number {
         let byline: Vec<&str> =
@@ -385,7 +385,7 @@ fn no_line_runs_into_the_margins() {
     let mut checked = 0;
     // The cover and the back page are drawn to their own measures.
     for (i, page) in pages.iter().enumerate().take(pages.len() - 1).skip(1) {
-        let verso = (i + 1) % 2 == 0;
+        let verso = (i + 1).is_multiple_of(2);
         let (left, right) =
             if verso { (mm(outside - side), mm(width - inside)) } else { (mm(inside), mm(width - outside + side)) };
         let mut spans = Vec::new();
@@ -416,7 +416,7 @@ fn stories_print_with_the_languages_quotation_marks_and_dashes() {
         story_pages += 1;
         let text = text.replace('\n', " ");
         assert!(!text.contains('"'), "page {}: a straight double quote in {text}", i + 1);
-        for (at, _) in text.match_indices(" - ") {
+        if let Some(at) = text.find(" - ") {
             let around = &text[text[..at].char_indices().rev().nth(20).map_or(0, |(j, _)| j)..];
             panic!("page {}: a spaced hyphen: {}", i + 1, around.chars().take(50).collect::<String>());
         }

@@ -135,10 +135,10 @@ fn epub_cover(
         return Err(diags.fail(Diagnostic::error(format!("layouts/{} lays out no page", layouts::EPUB_COVER))));
     };
     let hash = typst::utils::hash128(page);
-    if let Some((cached, png)) = cache {
-        if *cached == hash {
-            return Ok(png.clone());
-        }
+    if let Some((cached, png)) = cache
+        && *cached == hash
+    {
+        return Ok(png.clone());
     }
     let png = Arc::new(crate::raster::cover_png(page));
     *cache = Some((hash, png.clone()));
