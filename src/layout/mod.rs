@@ -96,20 +96,25 @@ impl Layouter {
         let (_, world) = self.world.insert((layout_files.to_vec(), world));
         let cover_png = if cover { Some(epub_cover(&mut self.cover, world, diags)?) } else { None };
         let world = &self.world.as_ref().expect("the world was just kept").1;
-        let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
-        for warning in &warnings {
-            diags.push(convert(world, warning));
-        }
-        let document = output.map_err(|errors| {
-            for error in &errors {
-                diags.push(convert(world, error));
-            }
-            Failed
-        })?;
+        let document = compile(world, diags)?;
         let markers = markers(&document);
         let pagination = pages::paginate(&document, &markers, publication);
         Ok(LaidOut { document, pagination, cover_png, world })
     }
+}
+
+/// Compiles the world's main file, its warnings and errors reported.
+fn compile(world: &PublicationWorld, diags: &mut Diagnostics) -> Result<PagedDocument, Failed> {
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
+    for warning in &warnings {
+        diags.push(convert(world, warning));
+    }
+    output.map_err(|errors| {
+        for error in &errors {
+            diags.push(convert(world, error));
+        }
+        Failed
+    })
 }
 
 /// Lays out and renders the EPUB cover (`layouts/epub-cover.typ`); renders
@@ -120,17 +125,9 @@ fn epub_cover(
     diags: &mut Diagnostics,
 ) -> Result<Arc<Vec<u8>>, Failed> {
     world.set_main(layouts::EPUB_COVER);
-    let Warned { output, warnings } = typst::compile::<PagedDocument>(&*world);
+    let compiled = compile(world, diags);
     world.set_main(layouts::PDF_MAIN);
-    for warning in &warnings {
-        diags.push(convert(world, warning));
-    }
-    let document = output.map_err(|errors| {
-        for error in &errors {
-            diags.push(convert(world, error));
-        }
-        Failed
-    })?;
+    let document = compiled?;
     let Some(page) = document.pages().first() else {
         return Err(diags.fail(Diagnostic::error(format!("layouts/{} lays out no page", layouts::EPUB_COVER))));
     };
