@@ -16,7 +16,7 @@ use crate::manifest::Manifest;
 use crate::markdown::ParseContext;
 use crate::model::{
     Block, BlockId, BlockKind, Body, ContentsLine, Direction, Entry, EntryId, Inline, Legal, Meta, NodeMut, Pillar,
-    Publication, Script,
+    Publication, PullQuote, Script,
 };
 use crate::theme::Theme;
 
@@ -51,7 +51,7 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
         let blocks = document.blocks.clone();
         let body = match section {
             Section::Front => Body::Front { blocks },
-            Section::Story => story(blocks),
+            Section::Story => story(blocks, document),
             Section::Back => back_page(document, blocks, theme, diags),
         };
         let front = &document.front;
@@ -139,6 +139,14 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
         if let Body::Cover { image: Some(image), .. } = &mut entry.body {
             publish(image, assets);
         }
+        if let Body::Story { pull_quote: Some(quote), .. } = &mut entry.body {
+            for text in std::iter::once(&mut quote.text).chain(quote.by.as_mut()) {
+                if let Some((open, close)) = quotes {
+                    localize_quotes(text, open, close);
+                }
+                *text = crate::typography::refine(text);
+            }
+        }
     }
     Publication { version: crate::model::DATA_VERSION, meta, labels, theme: theme.clone(), entries }
 }
@@ -220,7 +228,7 @@ fn acknowledgements(edition: &Edition, labels: &BTreeMap<String, String>, diags:
 /// A story: its closing paragraphs that carry links — the calls to action
 /// ("Visit their profile …", "For more information …") — are set apart as
 /// its "find out more" panel.
-fn story(mut blocks: Vec<Block>) -> Body {
+fn story(mut blocks: Vec<Block>, document: &Document) -> Body {
     let has_link = |block: &Block| {
         let mut found = false;
         crate::model::walk_blocks([block], &mut |visit| {
@@ -237,7 +245,11 @@ fn story(mut blocks: Vec<Block>) -> Body {
         Some(Block { kind: BlockKind::Heading { .. }, .. }) if !closing.is_empty() => blocks.pop(),
         _ => None,
     };
-    Body::Story { blocks, closing_title, closing }
+    let pull_quote = document.front.pull_quote.as_ref().map(|text| PullQuote {
+        text: text.get_ref().trim().to_string(),
+        by: document.front.pull_quote_by.as_ref().map(|by| by.get_ref().trim().to_string()),
+    });
+    Body::Story { blocks, closing_title, closing, pull_quote }
 }
 
 /// The back page: its Markdown's first list is the pillars (as many as the

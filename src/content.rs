@@ -44,6 +44,13 @@ pub struct FrontMatter {
     pub organisations: Vec<Spanned<String>>,
     #[serde(default)]
     pub country: Option<Spanned<String>>,
+    /// A story's display pull quote: a sentence of its own text, set large
+    /// where its last page has room.
+    #[serde(default)]
+    pub pull_quote: Option<Spanned<String>>,
+    /// Who said it, printed under the pull quote.
+    #[serde(default)]
+    pub pull_quote_by: Option<Spanned<String>>,
 }
 
 /// Where a Markdown file sits in the publication.
@@ -219,10 +226,22 @@ pub fn parse_document(
         front.toc_title.iter().for_each(|t| check(t, "the toc-title"));
         front.organisations.iter().for_each(|o| check(o, "an organisation"));
         front.country.iter().for_each(|c| check(c, "the country"));
+        front.pull_quote.iter().for_each(|q| check(q, "the pull quote"));
+        front.pull_quote_by.iter().for_each(|q| check(q, "the pull-quote-by"));
     }
     let before = diags.counts().0;
     let crate::markdown::Parsed { blocks, spans, images } =
         crate::markdown::parse(&file, body_start, &rel_path, context, diags);
+    if let Some(quote) = &front.pull_quote
+        && let Some(problem) = pull_quote_problem(quote.get_ref(), &blocks)
+    {
+        let span = quote.span();
+        diags.push(
+            Diagnostic::warning(problem).at(&file, front_span.start + span.start..front_span.start + span.end).hint(
+                "a pull quote repeats words of the story: copy them from its text, with … where you leave some out",
+            ),
+        );
+    }
     // A body whose only content was refused is not "empty": its errors say why.
     if blocks.is_empty() && diags.counts().0 == before {
         diags.push(
@@ -233,6 +252,49 @@ pub fn parse_document(
     }
     diags.check()?;
     Ok(Document { rel_path, id, file, front, blocks, spans, images })
+}
+
+/// Words a display pull quote may hold: a sentence or two, not a paragraph.
+const PULL_QUOTE_WORDS: usize = 45;
+
+/// Why a pull quote does not repeat the story's words, if it does not: each
+/// part between ellipses must be found in the text, in order (quotation
+/// marks, dashes, case and spacing aside).
+fn pull_quote_problem(quote: &str, blocks: &[Block]) -> Option<String> {
+    let words = quote.split_whitespace().count();
+    if words > PULL_QUOTE_WORDS {
+        return Some(format!("the pull quote has {words} words; a display quote holds at most {PULL_QUOTE_WORDS}"));
+    }
+    let fold = |text: &str| -> String {
+        let mapped: String = text
+            .chars()
+            .filter(|c| !matches!(c, '"' | '“' | '”' | '„' | '«' | '»' | '\'' | '‘' | '’' | '*'))
+            .map(|c| if matches!(c, '–' | '—' | '‑') { '-' } else { c })
+            .collect();
+        mapped.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    };
+    let mut story = String::new();
+    for block in blocks {
+        story.push_str(&crate::model::block_text(block));
+        story.push(' ');
+    }
+    let story = fold(&story);
+    let mut from = 0;
+    for part in quote.split(['…']).flat_map(|p| p.split("...")) {
+        let part = fold(part);
+        // A quote may end (or start) where the story's sentence goes on.
+        let part = part.trim_matches(|c: char| {
+            c == ' ' || matches!(c, ',' | '.' | ';' | ':' | '。' | '，' | '、' | '；' | '：' | '،' | '؛')
+        });
+        if part.is_empty() {
+            continue;
+        }
+        match story[from..].find(part) {
+            Some(at) => from += at + part.len(),
+            None => return Some(format!("the pull quote is not in the story's text: “{part}” is not found")),
+        }
+    }
+    None
 }
 
 /// Finds the `+++` front matter; returns its inner span and where the body starts.
@@ -319,6 +381,27 @@ mod tests {
         assert_eq!(unique_id("other/haiti-story.md", &mut taken), "haiti-story-2");
         assert_eq!(unique_id("toc.md", &mut taken), "toc-2");
         assert_eq!(unique_id("01.md", &mut taken), "s-01");
+    }
+
+    #[test]
+    fn a_pull_quote_must_repeat_the_storys_words() {
+        let story = [Block::paragraph("“We want to hold the government accountable,” says Graham – and more.")];
+        let check = |quote: &str| pull_quote_problem(quote, &story);
+        // Quotation marks, dashes, case and the final stop aside.
+        assert_eq!(check("We want to hold the government accountable."), None);
+        assert_eq!(check("\"we want to hold the government accountable\""), None);
+        // An ellipsis marks a cut; the parts come in the story's order.
+        assert_eq!(check("We want … accountable"), None);
+        assert_eq!(
+            check("accountable ... We want").unwrap(),
+            "the pull quote is not in the story's text: “we want” is not found"
+        );
+        assert_eq!(
+            check("We want to hold them accountable").unwrap(),
+            "the pull quote is not in the story's text: “we want to hold them accountable” is not found"
+        );
+        let long = vec!["word"; PULL_QUOTE_WORDS + 1].join(" ");
+        assert_eq!(check(&long).unwrap(), "the pull quote has 46 words; a display quote holds at most 45");
     }
 
     fn front(text: &str) -> Result<(Range<usize>, usize), Vec<String>> {

@@ -191,6 +191,9 @@ pub enum Body {
         /// The closing calls to action and links ("Visit their profile …"),
         /// set apart as a "find out more" panel at the foot of the story.
         closing: Vec<Block>,
+        /// A sentence of the story repeated large where its last page has
+        /// room (front matter `pull-quote`); not part of the reading order.
+        pull_quote: Option<PullQuote>,
     },
     Back {
         /// The back page's pillars (its Markdown's first list), as many as the theme allows.
@@ -221,7 +224,7 @@ impl Entry {
         match &self.body {
             Body::Cover { .. } | Body::Contents { .. } => vec![],
             Body::Front { blocks } => blocks.iter().collect(),
-            Body::Story { blocks, closing_title, closing } => {
+            Body::Story { blocks, closing_title, closing, .. } => {
                 blocks.iter().chain(closing_title).chain(closing).collect()
             }
             Body::Acknowledgements { blocks, legal } => {
@@ -238,7 +241,7 @@ impl Entry {
         match &mut self.body {
             Body::Cover { .. } | Body::Contents { .. } => vec![],
             Body::Front { blocks } => blocks.iter_mut().collect(),
-            Body::Story { blocks, closing_title, closing } => {
+            Body::Story { blocks, closing_title, closing, .. } => {
                 blocks.iter_mut().chain(closing_title.iter_mut()).chain(closing.iter_mut()).collect()
             }
             Body::Acknowledgements { blocks, legal } => blocks
@@ -266,6 +269,13 @@ impl Entry {
         ids.extend(self.blocks().into_iter().map(|b| &b.id));
         ids
     }
+}
+
+/// A display pull quote: words of the story, and who said them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PullQuote {
+    pub text: String,
+    pub by: Option<String>,
 }
 
 /// One line of the table of contents.

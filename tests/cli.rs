@@ -36,6 +36,30 @@ fn unknown_link_addresses_are_warnings_with_file_and_line() {
 }
 
 #[test]
+fn a_pull_quote_the_story_does_not_say_is_a_located_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&root().join("tests/editions/ar"), dir.path());
+    let story = dir.path().join("stories/haiti-rapha-gitoc.md");
+    let text = std::fs::read_to_string(&story).unwrap();
+    let line = text.lines().position(|l| l.starts_with("pull-quote = ")).expect("the story has a pull quote") + 1;
+    let text: Vec<String> =
+        text.lines()
+            .map(|l| {
+                if l.starts_with("pull-quote = ") { "pull-quote = \"Words nobody said\"".into() } else { l.to_string() }
+            })
+            .collect();
+    std::fs::write(&story, text.join("\n")).unwrap();
+    let output = anthology().arg("check").arg(dir.path()).args(["--diagnostic-format", "short"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "stories/haiti-rapha-gitoc.md:{line}:14: warning: the pull quote is not in the story's text: “words nobody said” is not found"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn help_explains_every_build_option() {
     let output = anthology().args(["build", "--help"]).output().unwrap();
     let help = String::from_utf8(output.stdout).unwrap();

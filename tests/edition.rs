@@ -38,6 +38,18 @@ fn every_seed_paragraph_is_in_the_pdf_in_order() {
             if text.is_empty() {
                 return text;
             }
+            // A pull quote repeats the story's words (an artifact, not read)
+            // on the story's last page.
+            if let Some(quote) = entries[i].and_then(pull_quote)
+                && last_page_of(&entries, &pages, entries[i]) == Some(i)
+            {
+                // It stands below the text it repeats: the last occurrence.
+                for part in std::iter::once(&quote.text).chain(&quote.by) {
+                    if let Some(at) = text.rfind(&squash(part)) {
+                        text.replace_range(at..at + squash(part).len(), "");
+                    }
+                }
+            }
             if let Some(foot) = running_foot(&publication, entries[i], i + 1) {
                 assert!(text.ends_with(&foot), "page {}: no running foot “{foot}”: {text}", i + 1);
                 text.truncate(text.len() - foot.len());
@@ -48,6 +60,51 @@ fn every_seed_paragraph_is_in_the_pdf_in_order() {
     let paragraphs = seed_paragraphs(true);
     assert!(paragraphs.len() > 250, "the seed has {} paragraphs", paragraphs.len());
     assert_in_order(&body, &paragraphs, "PDF");
+}
+
+/// The index of the last page that prints something of an entry.
+fn last_page_of(
+    entries: &[Option<&anthology::model::Entry>],
+    pages: &[String],
+    entry: Option<&anthology::model::Entry>,
+) -> Option<usize> {
+    let id = &entry?.id;
+    (0..entries.len()).rev().find(|&i| entries[i].is_some_and(|e| &e.id == id) && !pages[i].trim().is_empty())
+}
+
+fn pull_quote(entry: &anthology::model::Entry) -> Option<&anthology::model::PullQuote> {
+    match &entry.body {
+        anthology::model::Body::Story { pull_quote, .. } => pull_quote.as_ref(),
+        _ => None,
+    }
+}
+
+/// Each story's pull quote stands on its last page, large in the text column
+/// where the page has room, in the side column otherwise — never left out.
+#[test]
+fn every_pull_quote_is_printed_on_its_storys_last_page() {
+    let pdf = real_edition().pdf();
+    let pages = pdf.pages_text();
+    let publication = publication("content/en");
+    let entries = entry_of_each_page(&pdf, &publication);
+    let mut quotes = 0;
+    for entry in &publication.entries {
+        let Some(quote) = pull_quote(entry) else { continue };
+        quotes += 1;
+        let last = last_page_of(&entries, &pages, Some(entry)).expect("the story has pages");
+        let text = squash(&quote.text);
+        // Printed once more than the story says it, the last time on its last page.
+        let story: String = entry.blocks().iter().map(|b| squash(&anthology::model::block_text(b))).collect();
+        let before: String = pages[..last].iter().map(|p| squash(p)).collect();
+        let page = squash(&pages[last]);
+        let printed = (before.clone() + &page).matches(&text).count();
+        assert_eq!(printed, story.matches(&text).count() + 1, "{}: the pull quote is printed once", entry.id);
+        assert!(page.contains(&text), "page {}: the pull quote of {} is on the story's last page", last + 1, entry.id);
+        if let Some(by) = &quote.by {
+            assert!(page.contains(&squash(by)), "page {}: {} is credited", last + 1, by);
+        }
+    }
+    assert_eq!(quotes, 17, "content/en gives every story a pull quote");
 }
 
 #[test]

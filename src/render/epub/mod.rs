@@ -230,7 +230,7 @@ fn entry_document(publication: &Publication, entry: &Entry, marks: PageMarks) ->
     doc.end("header");
     match &entry.body {
         Body::Front { blocks } => doc.blocks(blocks),
-        Body::Story { blocks, closing_title, closing } => {
+        Body::Story { blocks, closing_title, closing, .. } => {
             doc.blocks(blocks);
             if !closing.is_empty() {
                 let heading = closing_title.as_ref().map_or_else(|| format!("{}-more", entry.id), |b| b.id.0.clone());
