@@ -6,7 +6,10 @@
 //! - typst alone: the same layout and data compiled and exported to PDF
 //!   through typst's API, without anthology's other stages;
 //! - an edition 20 times larger (every story repeated under distinct titles);
-//! - peak memory of the `anthology build` process for both editions.
+//! - peak memory of the `anthology build` process for both editions;
+//! - the edition with three phone photos against the edition without them,
+//!   as `anthology build` processes (photos are decoded and resized once per
+//!   process, so each run pays for them).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,6 +19,25 @@ use anthology::diag::Diagnostics;
 use anthology::pipeline::{self, BuildOptions};
 
 const RUNS: usize = 15;
+
+/// The photos the tests place, shared with them.
+#[path = "../tests/common/photos.rs"]
+#[allow(dead_code)]
+mod photos;
+
+/// Copies a folder recursively (`photos` copies the edition with it).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -56,7 +78,9 @@ fn stages(edition: &Path) -> Stages {
     let mut layouter = anthology::layout::Layouter::new();
     let start = Instant::now();
     // Lay out (typst compile and the pagination), and the cover picture the EPUB uses.
-    let laid_out = layouter.lay_out(loaded.layout_input(), time, true, false, &mut diags).expect("the layout compiles");
+    let laid_out = layouter
+        .lay_out(loaded.layout_input(), time, true, anthology::layout::Variant::Screen, &mut diags)
+        .expect("the layout compiles");
     let compile = start.elapsed();
     let context = anthology::render::Context {
         publication,
@@ -64,6 +88,7 @@ fn stages(edition: &Path) -> Stages {
         layouts: &loaded.layouts,
         laid_out: &laid_out,
         proof: None,
+        print: None,
         time,
         epoch,
     };
@@ -98,7 +123,10 @@ fn typst_alone(edition: &Path) -> Duration {
     let publication = &loaded.publication;
     let time = pipeline::datetime(pipeline::epoch(publication, None)).expect("a valid time");
     let mut layouter = anthology::layout::Layouter::new();
-    let world = layouter.lay_out(loaded.layout_input(), time, false, false, &mut diags).unwrap().world;
+    let world = layouter
+        .lay_out(loaded.layout_input(), time, false, anthology::layout::Variant::Screen, &mut diags)
+        .unwrap()
+        .world;
     cold();
     let start = Instant::now();
     let document = typst::compile::<typst_layout::PagedDocument>(world).output.unwrap();
@@ -233,6 +261,20 @@ fn main() {
     println!(
         "ratio 20× / 1×                          {:>7.2}  (target ≤ 22)",
         large_build.as_secs_f64() / full_build.as_secs_f64()
+    );
+
+    // Photos: processes, alternating, so that both see the same machine load.
+    let with_photos = tempfile::tempdir().unwrap();
+    photos::edition_with_photos(&root, with_photos.path());
+    let (plain, photos): (Vec<Duration>, Vec<Duration>) =
+        (0..9).map(|_| (process(&edition).0, process(with_photos.path()).0)).unzip();
+    let (plain, photos) = (median(plain), median(photos));
+    println!("\nphotos (3000×2000 JPEG, 2400×1600 PNG, 240×160 JPEG), `anthology build`, median of 9:");
+    println!(
+        "  without {:>7.1} ms   with {:>7.1} ms   ratio {:.2}  (target ≤ 1.5)",
+        ms(plain),
+        ms(photos),
+        photos.as_secs_f64() / plain.as_secs_f64()
     );
 
     println!("\n`anthology build` process, wall time and peak memory (RSS):");

@@ -99,7 +99,7 @@ pub struct BuildArgs {
     #[arg(long, short, value_name = "DIR", default_value = "dist")]
     pub out: PathBuf,
 
-    /// Which outputs to make, comma-separated: pdf, epub, proof.
+    /// Which outputs to make, comma-separated: pdf, epub, proof, print.
     #[arg(long, short, value_delimiter = ',', default_value = "pdf,epub", value_parser = formats())]
     pub format: Vec<String>,
 
@@ -122,7 +122,7 @@ pub struct WatchArgs {
     #[arg(long, short, value_name = "DIR", default_value = "dist")]
     pub out: PathBuf,
 
-    /// Which outputs to make, comma-separated: pdf, epub, proof.
+    /// Which outputs to make, comma-separated: pdf, epub, proof, print.
     #[arg(long, short, value_delimiter = ',', default_value = "pdf,epub", value_parser = formats())]
     pub format: Vec<String>,
 

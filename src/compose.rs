@@ -44,7 +44,10 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
         country: None,
         source: None,
         marker: BlockId::default(),
-        body: Body::Cover { image: edition.cover.as_ref().map(|(i, _)| i.clone()) },
+        body: Body::Cover {
+            image: edition.cover.as_ref().map(|(i, _)| i.clone()),
+            photo: edition.cover_photo.as_ref().map(|(i, _)| i.clone()),
+        },
     }];
     entries.push(acknowledgements(edition, &labels, diags));
     for (section, document) in &edition.documents {
@@ -136,8 +139,8 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
             }
             NodeMut::Inline(_) => {}
         });
-        if let Body::Cover { image: Some(image), .. } = &mut entry.body {
-            publish(image, assets);
+        if let Body::Cover { image, photo } = &mut entry.body {
+            image.iter_mut().chain(photo.iter_mut()).for_each(|image| publish(image, assets));
         }
         if let Body::Story { pull_quote: Some(quote), .. } = &mut entry.body {
             for text in std::iter::once(&mut quote.text).chain(quote.by.as_mut()) {

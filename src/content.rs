@@ -13,7 +13,7 @@ use toml::Spanned;
 use crate::diag::{Diagnostic, Diagnostics, Failed, SourceFile};
 use crate::files::{self, SourceError, read_source};
 use crate::manifest::LoadedManifest;
-use crate::markdown::{ImageUse, ParseContext};
+use crate::markdown::{ImageRole, ImageUse, ParseContext};
 use crate::model::{Block, Image};
 
 /// A Markdown file of the edition, read and parsed.
@@ -69,12 +69,18 @@ pub struct Edition {
     pub documents: Vec<(Section, Document)>,
     /// The manifest's `[cover]` image, and where the manifest names it.
     pub cover: Option<(Image, ImageUse)>,
+    /// The `[style]` cover photo, and where the manifest names it.
+    pub cover_photo: Option<(Image, ImageUse)>,
 }
 
 impl Edition {
     /// Every image the edition shows, where it is referenced.
     pub fn image_uses(&self) -> impl Iterator<Item = &ImageUse> {
-        self.documents.iter().flat_map(|(_, d)| &d.images).chain(self.cover.as_ref().map(|(_, u)| u))
+        self.documents
+            .iter()
+            .flat_map(|(_, d)| &d.images)
+            .chain(self.cover.as_ref().map(|(_, u)| u))
+            .chain(self.cover_photo.as_ref().map(|(_, u)| u))
     }
 }
 
@@ -160,20 +166,29 @@ pub fn collect(edition: &Path, manifest: LoadedManifest, diags: &mut Diagnostics
             documents.push((section, document));
         }
     }
-    let cover = m.cover.as_ref().and_then(|cover| cover_image(&manifest, cover, diags));
+    let cover =
+        m.cover.as_ref().and_then(|cover| cover_image(&manifest, &cover.image, &cover.alt, ImageRole::Logo, diags));
+    let cover_photo = m.style.as_ref().and_then(|style| match (&style.cover_photo, &style.cover_photo_alt) {
+        (Some(photo), Some(alt)) => cover_image(&manifest, photo, alt, ImageRole::CoverPhoto, diags),
+        // The manifest check reports a photo without alt text.
+        _ => None,
+    });
     diags.check()?;
-    Ok(Edition { dir: edition.to_path_buf(), manifest, documents, cover })
+    Ok(Edition { dir: edition.to_path_buf(), manifest, documents, cover, cover_photo })
 }
 
-/// The `[cover]` image: its path checked like a story's; the file itself is
-/// read and checked with the other images.
+/// A cover image (`[cover] image`, the logo, or `[style] cover-photo`): its
+/// path checked like a story's; the file itself is read and checked with the
+/// other images.
 fn cover_image(
     manifest: &LoadedManifest,
-    cover: &crate::manifest::Cover,
+    image: &Spanned<String>,
+    alt: &Spanned<String>,
+    role: ImageRole,
     diags: &mut Diagnostics,
 ) -> Option<(Image, ImageUse)> {
     let file = &manifest.file;
-    let written = cover.image.get_ref();
+    let written = image.get_ref();
     let rel = match files::normalize_relative(written).map_err(str::to_string).and_then(|rel| {
         crate::markdown::check_extension(&rel)
             .map(|()| rel)
@@ -183,22 +198,26 @@ fn cover_image(
         Err(reason) => {
             diags.push(
                 Diagnostic::error(format!("the cover image `{written}` {reason}"))
-                    .at(file, cover.image.span())
+                    .at(file, image.span())
                     .hint("give a path relative to the edition folder, e.g. images/logo.png"),
             );
             return None;
         }
     };
-    if cover.alt.get_ref().trim().is_empty() {
-        diags.push(
-            Diagnostic::error("the cover image has no alt text")
-                .at(file, cover.alt.span())
-                .hint("describe the image, e.g. alt = \"UNODC logo\""),
-        );
+    if alt.get_ref().trim().is_empty() {
+        // The cover photo's empty alt text is reported by the manifest check.
+        if role == ImageRole::Logo {
+            diags.push(
+                Diagnostic::error("the cover image has no alt text")
+                    .at(file, alt.span())
+                    .hint("describe the image, e.g. alt = \"UNODC logo\""),
+            );
+        }
         return None;
     }
-    let image = Image { src: rel.clone(), alt: cover.alt.get_ref().trim().to_string(), file: String::new() };
-    let image_use = ImageUse { src: rel, written: written.clone(), file: file.clone(), span: cover.image.span() };
+    let span = image.span();
+    let image = Image { src: rel.clone(), alt: alt.get_ref().trim().to_string(), file: String::new() };
+    let image_use = ImageUse { src: rel, written: written.clone(), file: file.clone(), span, role };
     Some((image, image_use))
 }
 

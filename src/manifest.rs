@@ -49,6 +49,9 @@ pub struct Manifest {
     pub labels: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     pub cover: Option<Cover>,
+    /// The edition's house style: paper, accent colour, text size, cover photo.
+    #[serde(default)]
+    pub style: Option<Style>,
     /// What this translation was made from (written by `anthology init`).
     #[serde(default)]
     pub translation: Option<Translation>,
@@ -105,6 +108,111 @@ pub struct Contents {
 pub struct Cover {
     pub image: Spanned<String>,
     pub alt: Spanned<String>,
+}
+
+/// `[style]`: the house style, applied to the theme of the PDF and the EPUB.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Style {
+    /// `"a4"` or `"us-letter"`.
+    #[serde(default)]
+    pub paper: Option<Spanned<String>>,
+    /// The accent colour, `"#RRGGBB"`.
+    #[serde(default)]
+    pub accent: Option<Spanned<String>>,
+    /// The body text size, e.g. `"11pt"`.
+    #[serde(default)]
+    pub text_size: Option<Spanned<String>>,
+    /// A photo across the cover, under the title.
+    #[serde(default)]
+    pub cover_photo: Option<Spanned<String>>,
+    #[serde(default)]
+    pub cover_photo_alt: Option<Spanned<String>>,
+}
+
+/// Papers `[style] paper` may name: width and height in mm.
+pub const PAPERS: &[(&str, f64, f64)] = &[("a4", 210.0, 297.0), ("us-letter", 215.9, 279.4)];
+/// The body sizes `[style] text-size` may set, in pt.
+pub const TEXT_SIZES: std::ops::RangeInclusive<f64> = 8.0..=14.0;
+
+impl Style {
+    /// The paper's size in mm, if a known paper is named.
+    pub fn paper_mm(&self) -> Option<(f64, f64)> {
+        let paper = self.paper.as_ref()?;
+        PAPERS.iter().find(|(name, ..)| *name == paper.get_ref().trim()).map(|&(_, w, h)| (w, h))
+    }
+
+    /// The body size in pt, if valid.
+    pub fn text_size_pt(&self) -> Option<f64> {
+        parse_size(self.text_size.as_ref()?.get_ref())
+    }
+
+    /// The accent colour, if valid.
+    pub fn accent(&self) -> Option<&str> {
+        let accent = self.accent.as_ref()?.get_ref().trim();
+        crate::theme::is_colour(accent).then_some(accent)
+    }
+
+    /// Located errors for values that are not what the keys take.
+    fn validate(&self, file: &Arc<SourceFile>, diags: &mut Diagnostics) {
+        if let Some(paper) = &self.paper
+            && self.paper_mm().is_none()
+        {
+            let names: Vec<&str> = PAPERS.iter().map(|(n, ..)| *n).collect();
+            diags.push(
+                Diagnostic::error(format!("unknown paper `{}`", paper.get_ref()))
+                    .at(file, paper.span())
+                    .hint(format!("write one of: {}", names.join(", "))),
+            );
+        }
+        if let Some(accent) = &self.accent
+            && self.accent().is_none()
+        {
+            diags.push(
+                Diagnostic::error(format!("`{}` is not a colour", accent.get_ref()))
+                    .at(file, accent.span())
+                    .hint("write it as #RRGGBB, e.g. accent = \"#009edb\""),
+            );
+        }
+        if let Some(size) = &self.text_size
+            && self.text_size_pt().is_none()
+        {
+            diags.push(
+                Diagnostic::error(format!("`{}` is not a text size anthology sets", size.get_ref()))
+                    .at(file, size.span())
+                    .hint(format!(
+                        "write a size in points from {} to {}, e.g. text-size = \"11pt\"",
+                        TEXT_SIZES.start(),
+                        TEXT_SIZES.end()
+                    )),
+            );
+        }
+        match (&self.cover_photo, &self.cover_photo_alt) {
+            (Some(photo), None) => diags.push(
+                Diagnostic::error("the cover photo has no alt text")
+                    .at(file, photo.span())
+                    .hint("describe it under the photo, e.g. cover-photo-alt = \"Women at a workshop in Haiti\""),
+            ),
+            (Some(_), Some(alt)) if alt.get_ref().trim().is_empty() => diags.push(
+                Diagnostic::error("the cover photo has no alt text")
+                    .at(file, alt.span())
+                    .hint("describe the photo, e.g. cover-photo-alt = \"Women at a workshop in Haiti\""),
+            ),
+            (None, Some(alt)) => diags.push(
+                Diagnostic::error("alt text for a cover photo that is not given")
+                    .at(file, alt.span())
+                    .hint("add cover-photo = \"images/…\" or remove cover-photo-alt"),
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// A size in points: `"11pt"`, `"11 pt"`, `"10.5pt"`, within [`TEXT_SIZES`].
+fn parse_size(text: &str) -> Option<f64> {
+    let number = text.trim().strip_suffix("pt")?.trim_end();
+    let size: f64 = number.parse().ok()?;
+    (size.is_finite() && TEXT_SIZES.contains(&size)).then_some(size)
 }
 
 /// `[translation]`: the source edition a translation was made from.
@@ -172,6 +280,7 @@ fn schema(path: &[&str]) -> Option<&'static [&'static str]> {
         ["legal"] => serde_introspect::<Legal>(),
         ["contents"] => serde_introspect::<Contents>(),
         ["cover"] => serde_introspect::<Cover>(),
+        ["style"] => serde_introspect::<Style>(),
         ["translation"] => serde_introspect::<Translation>(),
         // Labels are checked against the label names; hashes are by file.
         _ => return None,
@@ -181,6 +290,9 @@ fn schema(path: &[&str]) -> Option<&'static [&'static str]> {
 impl Manifest {
     /// Checks what serde cannot: the language tag, the identifier, paths, duplicates.
     pub fn validate(&self, file: &Arc<SourceFile>, diags: &mut Diagnostics) {
+        if let Some(style) = &self.style {
+            style.validate(file, diags);
+        }
         let mut check = |value: &Spanned<String>, what: &str, kind: TextKind| {
             for diagnostic in check_text(file, 0, value, what, kind) {
                 diags.push(diagnostic);
@@ -198,6 +310,9 @@ impl Manifest {
             }
         }
         check(&self.publisher.name, "the publisher's name", TextKind::Line);
+        if let Some(style) = &self.style {
+            style.cover_photo_alt.iter().for_each(|a| check(a, "the cover photo's alt text", TextKind::Line));
+        }
         self.keywords.iter().for_each(|k| check(k, "a keyword", TextKind::Line));
         self.acknowledgements.organisations.iter().for_each(|o| check(o, "an organisation", TextKind::Line));
         self.labels.values().for_each(|v| check(v, "a label", TextKind::Line));

@@ -53,6 +53,17 @@ pub struct Parsed {
     pub images: Vec<ImageUse>,
 }
 
+/// How an image is used, which decides the size it is printed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageRole {
+    /// A photo or graphic in a story: as wide as the text column, at most 11 cm tall.
+    Figure,
+    /// The cover's logo, 22 mm tall.
+    Logo,
+    /// The cover photo: across the cover's colour field, into the bleed.
+    CoverPhoto,
+}
+
 /// Where an image is referenced: the images stage reads and checks the file
 /// and reports its problems here.
 #[derive(Debug, Clone)]
@@ -63,6 +74,8 @@ pub struct ImageUse {
     pub written: String,
     pub file: Arc<SourceFile>,
     pub span: Range<usize>,
+    /// What the image is used as (a story's figure, the cover's logo).
+    pub role: ImageRole,
 }
 
 /// Parses the body of `file` starting at byte `start`.
@@ -524,7 +537,13 @@ impl BlockParser<'_, '_> {
             return None;
         }
         let span = self.span(range);
-        self.images.push(ImageUse { src: rel.clone(), written: dest.to_string(), file: self.file.clone(), span });
+        self.images.push(ImageUse {
+            src: rel.clone(),
+            written: dest.to_string(),
+            file: self.file.clone(),
+            span,
+            role: ImageRole::Figure,
+        });
         Some(Image { src: rel, alt: alt.trim().to_string(), file: String::new() })
     }
 }

@@ -170,7 +170,10 @@ pub struct Entry {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Body {
     Cover {
+        /// The logo (`[cover] image`).
         image: Option<Image>,
+        /// The photo across the cover (`[style] cover-photo`).
+        photo: Option<Image>,
     },
     Acknowledgements {
         blocks: Vec<Block>,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::content::Edition;
 use crate::diag::{Diagnostic, Diagnostics, Failed};
 use crate::images::Assets;
-use crate::layout::Layouter;
+use crate::layout::{Layouter, Variant};
 use crate::layouts::LayoutFile;
 use crate::model::Publication;
 use crate::render::{Artifact, Renderer};
@@ -79,10 +79,19 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Loaded, Failed> {
     }
     let manifest = crate::manifest::load(edition, diags)?;
     let edition = crate::content::collect(edition, manifest, diags)?;
-    let uses: Vec<_> = edition.image_uses().cloned().collect();
-    let assets = crate::images::load(&edition.dir, &uses, diags);
     let layouts = crate::layouts::load(&edition.dir, diags)?;
-    let theme = crate::theme::load(&layouts, diags)?;
+    let mut theme = crate::theme::load(&layouts, diags)?;
+    if let Some(style) = &edition.manifest.manifest.style {
+        // Values the manifest check refused are left as the theme has them.
+        theme = theme.with_style(&crate::theme::Style {
+            paper_mm: style.paper_mm(),
+            accent: style.accent(),
+            text_size_pt: style.text_size_pt(),
+        });
+    }
+    // Images are sized for the theme's page.
+    let uses: Vec<_> = edition.image_uses().cloned().collect();
+    let assets = crate::images::load(&edition.dir, &uses, &theme, diags);
     diags.check()?;
     let publication = crate::compose::compose(&edition, &assets, &theme, diags);
     let fonts = crate::fonts::for_edition(&edition.dir, diags)?;
@@ -143,17 +152,30 @@ impl Builder {
         let wants = |name: &str| options.renderers.iter().any(|r| r.name() == name);
         // A proof sheet shows frames where missing photos will stand: its own lay-out.
         let proof = if wants("proof") {
-            Some(self.layouter.lay_out(loaded.layout_input(), time, false, true, diags)?.document)
+            Some(self.layouter.lay_out(loaded.layout_input(), time, false, Variant::Proof, diags)?.document)
         } else {
             None
         };
-        let laid_out = self.layouter.lay_out(loaded.layout_input(), time, wants("epub"), false, diags)?;
+        // The print edition: bleed, marks, full-resolution photos — its own lay-out too.
+        let print = if wants("print") {
+            Some(self.layouter.lay_out(loaded.layout_input(), time, false, Variant::Print, diags)?.document)
+        } else {
+            None
+        };
+        // The EPUB's photos are encoded while typst lays the pages out.
+        let laid_out = std::thread::scope(|scope| {
+            if wants("epub") {
+                scope.spawn(|| loaded.assets.images.values().for_each(|asset| drop(asset.epub())));
+            }
+            self.layouter.lay_out(loaded.layout_input(), time, wants("epub"), Variant::Screen, diags)
+        })?;
         let context = crate::render::Context {
             publication,
             assets: &loaded.assets,
             layouts: &loaded.layouts,
             laid_out: &laid_out,
             proof: proof.as_ref(),
+            print: print.as_ref(),
             time,
             epoch,
         };

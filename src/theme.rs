@@ -193,6 +193,43 @@ pub fn load(layouts: &[LayoutFile], diags: &mut Diagnostics) -> Result<Theme, Fa
     crate::diag::parse_toml(&source, 0, &source.text, "theme", &schema, diags)
 }
 
+/// Whether `text` is a colour written `#RRGGBB`.
+pub fn is_colour(text: &str) -> bool {
+    Colour::parse(text).is_ok()
+}
+
+/// What an edition's house style (`[style]` in its manifest) changes.
+#[derive(Debug, Clone, Default)]
+pub struct Style<'a> {
+    /// The paper, width and height in mm.
+    pub paper_mm: Option<(f64, f64)>,
+    /// The accent colour, `#RRGGBB`.
+    pub accent: Option<&'a str>,
+    /// The body size, in pt.
+    pub text_size_pt: Option<f64>,
+}
+
+impl Theme {
+    /// The theme with a house style applied: the paper, the accent colour,
+    /// the body size (the sizes for Chinese and Arabic scaled with it).
+    pub fn with_style(mut self, style: &Style) -> Theme {
+        if let Some((width, height)) = style.paper_mm {
+            self.page.width_mm = width;
+            self.page.height_mm = height;
+        }
+        if let Some(accent) = style.accent.and_then(|a| Colour::parse(a).ok()) {
+            self.colours.accent = accent;
+        }
+        if let Some(size) = style.text_size_pt {
+            let scale = size / self.text.size_pt;
+            self.text.size_pt = size;
+            self.text.size_cjk_pt *= scale;
+            self.text.size_arabic_pt *= scale;
+        }
+        self
+    }
+}
+
 /// The keys each table of the theme knows.
 fn schema(path: &[&str]) -> Option<&'static [&'static str]> {
     use serde_aux::serde_introspection::serde_introspect;

@@ -67,21 +67,21 @@ impl Layouter {
         Self::default()
     }
 
-    /// Lays the publication out; `cover`: also lay out and render the EPUB's
-    /// cover picture; `proof`: a proof, with frames where missing photos will stand.
+    /// Lays the publication out as `variant`; `cover`: also lay out and
+    /// render the EPUB's cover picture.
     pub fn lay_out(
         &mut self,
         input: Input<'_>,
         time: Datetime,
         cover: bool,
-        proof: bool,
+        variant: Variant,
         diags: &mut Diagnostics,
     ) -> Result<LaidOut<'_>, Failed> {
         let Input { publication, assets, layouts: layout_files, fonts } = input;
         let world = match self.world.take() {
             Some((layouts, mut world)) if layouts_equal(&layouts, layout_files) && world.fonts().id == fonts.id => {
                 world.set_today(time);
-                serve(&mut world, publication, assets, proof, diags)?;
+                serve(&mut world, publication, assets, variant, diags)?;
                 world
             }
             _ => {
@@ -89,7 +89,7 @@ impl Layouter {
                     return Err(diags.fail(Diagnostic::error(format!("no layouts/{} to compile", layouts::PDF_MAIN))));
                 }
                 let mut world = PublicationWorld::new(layout_files, fonts.clone(), layouts::PDF_MAIN, time);
-                serve(&mut world, publication, assets, proof, diags)?;
+                serve(&mut world, publication, assets, variant, diags)?;
                 world
             }
         };
@@ -146,20 +146,53 @@ fn layouts_equal(a: &[LayoutFile], b: &[LayoutFile]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.name == y.name && x.bytes == y.bytes)
 }
 
-/// Serves the data and the images to the world, replacing what it had.
+/// Which lay-out of the publication is wanted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// The screen PDF (and the EPUB's page list).
+    Screen,
+    /// A proof: frames where missing photos will stand.
+    Proof,
+    /// The print edition: bleed, crop marks, a page count a multiple of 4,
+    /// photos at full resolution.
+    Print,
+}
+
+/// The print edition's bleed, in mm.
+pub const BLEED_MM: f64 = 3.0;
+/// Room outside the bleed for crop marks, in mm.
+pub const MARKS_MM: f64 = 10.0;
+
+/// Serves the data, the options and the images to the world, replacing what it had.
 fn serve(
     world: &mut PublicationWorld,
     publication: &Publication,
     assets: &Assets,
-    proof: bool,
+    variant: Variant,
     diags: &mut Diagnostics,
 ) -> Result<(), Failed> {
     let data = serde_json::to_vec(publication)
         .map_err(|err| diags.fail(Diagnostic::error(format!("failed to prepare the layout data ({err})"))))?;
     world.set_file(world::DATA_PATH, Bytes::new(data));
-    world.set_file(world::OPTIONS_PATH, Bytes::new(format!("{{\"proof\": {proof}}}").into_bytes()));
+    let options = serde_json::json!({
+        "proof": variant == Variant::Proof,
+        "print": variant == Variant::Print,
+        "bleed_mm": BLEED_MM,
+        "marks_mm": MARKS_MM,
+    });
+    world.set_file(world::OPTIONS_PATH, Bytes::new(options.to_string().into_bytes()));
     for asset in assets.images.values() {
-        world.set_file(&format!("{}{}", world::ASSETS_DIR, asset.name), Bytes::new(asset.bytes.clone()));
+        let bytes = if variant == Variant::Print {
+            asset.print().map_err(|reason| {
+                diags.fail(
+                    Diagnostic::error(format!("the image `{}` {reason}", asset.name))
+                        .hint("save it again as JPEG or PNG"),
+                )
+            })?
+        } else {
+            asset.pdf.clone()
+        };
+        world.set_file(&format!("{}{}", world::ASSETS_DIR, asset.name), Bytes::new(bytes));
     }
     Ok(())
 }

@@ -25,6 +25,8 @@ pub struct Context<'a> {
     pub laid_out: &'a LaidOut<'a>,
     /// The pages laid out as a proof, when a proof sheet is wanted.
     pub proof: Option<&'a typst_layout::PagedDocument>,
+    /// The pages laid out for print, when the print edition is wanted.
+    pub print: Option<&'a typst_layout::PagedDocument>,
     /// The build's fixed time, for every timestamp.
     pub time: Datetime,
     /// The same, in seconds since 1970.
@@ -51,7 +53,7 @@ pub trait Renderer: Sync {
 
 /// Every renderer, in the order their artifacts are listed.
 pub fn all() -> Vec<&'static dyn Renderer> {
-    vec![&pdf::Pdf, &epub::Epub, &proof::Proof]
+    vec![&pdf::Pdf, &epub::Epub, &proof::Proof, &pdf::Print]
 }
 
 /// The names of every renderer.

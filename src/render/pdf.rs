@@ -1,4 +1,5 @@
-//! The PDF: the laid-out pages exported as PDF/UA-1 and PDF/A-2a.
+//! The PDFs: the laid-out pages exported as PDF/UA-1 and PDF/A-2a, for the
+//! screen and, with bleed and crop marks, for print.
 
 use typst::foundations::Smart;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
@@ -15,26 +16,81 @@ impl Renderer for Pdf {
     }
 
     fn render(&self, context: &Context, diags: &mut Diagnostics) -> Result<Vec<Artifact>, Failed> {
-        let publication = context.publication;
-        let standards = PdfStandards::new(&[PdfStandard::Ua_1, PdfStandard::A_2a])
-            .map_err(|err| diags.fail(Diagnostic::error(format!("internal error: {}", err.message()))))?;
-        let options = PdfOptions {
-            ident: Smart::Custom(publication.meta.urn()),
-            creator: Smart::Custom(Some(format!("anthology {}", env!("CARGO_PKG_VERSION")))),
-            timestamp: Some(Timestamp::new_utc(context.time)),
-            page_ranges: None,
-            standards,
-            tagged: true,
-            pretty: false,
-        };
         let document = &context.laid_out.document;
-        let bytes = typst_pdf::pdf(document, &options).map_err(|errors| {
-            for error in &errors {
-                diags.push(crate::layout::convert(context.laid_out.world, error));
-            }
-            Failed
-        })?;
-        let name = super::artifact_name(publication, ".pdf");
+        let bytes = export(context, document, diags)?;
+        let name = super::artifact_name(context.publication, ".pdf");
         Ok(vec![Artifact { name, bytes, pages: Some(document.pages().len()) }])
     }
+}
+
+/// `--format print`: `<file-stem>-<language>-print.pdf`, the print edition:
+/// 3 mm bleed with crop marks outside it, TrimBox and BleedBox on every
+/// page, a page count a multiple of 4, photos at full resolution.
+pub struct Print;
+
+impl Renderer for Print {
+    fn name(&self) -> &'static str {
+        "print"
+    }
+
+    fn render(&self, context: &Context, diags: &mut Diagnostics) -> Result<Vec<Artifact>, Failed> {
+        let Some(document) = context.print else {
+            return Err(diags.fail(Diagnostic::error("internal error: the print edition was not laid out")));
+        };
+        let bytes = export(context, document, diags)?;
+        let bytes = with_bleed_box(&bytes).map_err(|err| {
+            diags.fail(Diagnostic::error(format!("internal error: could not set the print PDF's BleedBox ({err})")))
+        })?;
+        let name = super::artifact_name(context.publication, "-print.pdf");
+        Ok(vec![Artifact { name, bytes, pages: Some(document.pages().len()) }])
+    }
+}
+
+/// Exports laid-out pages as a tagged PDF/UA-1 and PDF/A-2a.
+fn export(
+    context: &Context,
+    document: &typst_layout::PagedDocument,
+    diags: &mut Diagnostics,
+) -> Result<Vec<u8>, Failed> {
+    let publication = context.publication;
+    let standards = PdfStandards::new(&[PdfStandard::Ua_1, PdfStandard::A_2a])
+        .map_err(|err| diags.fail(Diagnostic::error(format!("internal error: {}", err.message()))))?;
+    let options = PdfOptions {
+        ident: Smart::Custom(publication.meta.urn()),
+        creator: Smart::Custom(Some(format!("anthology {}", env!("CARGO_PKG_VERSION")))),
+        timestamp: Some(Timestamp::new_utc(context.time)),
+        page_ranges: None,
+        standards,
+        tagged: true,
+        pretty: false,
+    };
+    typst_pdf::pdf(document, &options).map_err(|errors| {
+        for error in &errors {
+            diags.push(crate::layout::convert(context.laid_out.world, error));
+        }
+        Failed
+    })
+}
+
+/// typst writes the MediaBox (trim, bleed and the room for the marks) and
+/// the TrimBox; a printer also wants the BleedBox: the TrimBox grown by the
+/// bleed on every side.
+fn with_bleed_box(pdf: &[u8]) -> Result<Vec<u8>, lopdf::Error> {
+    use lopdf::Object;
+    let bleed = crate::layout::BLEED_MM / 25.4 * 72.0;
+    let mut document = lopdf::Document::load_mem(pdf)?;
+    let pages: Vec<lopdf::ObjectId> = document.get_pages().into_values().collect();
+    for id in pages {
+        let page = document.get_dictionary_mut(id)?;
+        let trim: Vec<f32> =
+            page.get(b"TrimBox")?.as_array()?.iter().map(|o| o.as_float()).collect::<Result<_, _>>()?;
+        let [x0, y0, x1, y1] = trim[..] else {
+            return Err(lopdf::Error::InvalidStream("a TrimBox of 4 numbers".into()));
+        };
+        let grown = [x0 - bleed as f32, y0 - bleed as f32, x1 + bleed as f32, y1 + bleed as f32];
+        page.set("BleedBox", Object::Array(grown.iter().map(|&v| Object::Real(v)).collect()));
+    }
+    let mut out = Vec::new();
+    document.save_to(&mut out)?;
+    Ok(out)
 }

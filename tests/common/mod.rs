@@ -2,6 +2,8 @@
 //! edition folder, then open what it wrote the way a reader would.
 #![allow(dead_code)]
 
+pub mod photos;
+
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -504,4 +506,62 @@ pub fn elements(xml: &str) -> Vec<Element> {
         }
     }
     out
+}
+
+/// The page ranges printed in the table of contents, entry by entry.
+pub fn printed_ranges(toc_text: &str, titles: &[String]) -> Vec<(u32, u32)> {
+    // Squashed text for finding titles, with each character's place in the original.
+    let (squashed, places): (String, Vec<usize>) = toc_text
+        .char_indices()
+        .filter(|(_, c)| squash(&c.to_string()).len() == c.len_utf8())
+        .map(|(i, c)| (c, i))
+        .unzip();
+    let squashed_places: Vec<usize> = squashed.char_indices().map(|(i, _)| i).collect();
+    let mut position = 0;
+    titles
+        .iter()
+        .map(|title| {
+            let needle = squash(title);
+            let at =
+                position + squashed[position..].find(&needle).unwrap_or_else(|| panic!("{title} not in the table"));
+            position = at + needle.len();
+            let char_index = squashed_places.iter().position(|&p| p == position).unwrap_or(places.len());
+            let original = places.get(char_index).copied().unwrap_or(toc_text.len());
+            // After the title (and a story's organisation · country line): `12` or `12–14`.
+            let rest = &toc_text[original..];
+            let rest = &rest[rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len())..];
+            let range: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '–').collect();
+            let mut numbers =
+                range.split('–').map(|n| n.parse::<u32>().unwrap_or_else(|_| panic!("no pages after {title}")));
+            let first = numbers.next().unwrap();
+            (first, numbers.next().unwrap_or(first))
+        })
+        .collect()
+}
+
+/// The table of contents prints, for every entry, the pages the layout
+/// gave it: from its bookmark to the page before the next entry (a blank
+/// page before the back page aside).
+pub fn assert_printed_ranges_match(pdf: &Pdf, publication: &anthology::model::Publication) {
+    let pages = pdf.pages_text();
+    let titles: Vec<String> = listed(publication).iter().map(|e| e.toc_title.clone()).collect();
+    let toc_page = pages.iter().position(|t| t.contains("Table of Contents")).unwrap() + 1;
+    let ranges = printed_ranges(&pages[toc_page - 1], &titles);
+    // Where each entry starts (from the bookmarks), and where the table of contents starts.
+    let mut starts: Vec<usize> = pdf.outline().into_iter().map(|(_, _, p)| p).collect();
+    let entry_starts = starts.clone();
+    starts.push(toc_page);
+    starts.sort();
+    for (i, entry) in listed(publication).into_iter().enumerate() {
+        let first = entry_starts[i];
+        let next = starts.iter().copied().find(|&s| s > first).unwrap_or(pages.len() + 1);
+        // The back page is the last; blank pages may stand before it.
+        let mut last = next - 1;
+        while last > first && squash(&pages[last - 1]).is_empty() {
+            last -= 1;
+        }
+        assert_eq!(ranges[i], (first as u32, last as u32), "printed range of “{}”", entry.toc_title);
+    }
+    // At least one story spans several pages, so the ranges are really tested.
+    assert!(ranges.iter().any(|(a, b)| b > a));
 }

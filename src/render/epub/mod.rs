@@ -106,8 +106,13 @@ fn render(context: &Context, diags: &mut Diagnostics) -> Result<Vec<u8>, Failed>
                 diags.fail(Diagnostic::error(format!("internal error: the image `{}` was not loaded", image.src)))
             );
         };
+        let bytes = asset.epub().map_err(|reason| {
+            diags.fail(
+                Diagnostic::error(format!("the image `{}` {reason}", image.src)).hint("save it again as JPEG or PNG"),
+            )
+        })?;
         builder
-            .add_resource(media_path(&asset.name), &asset.bytes[..], asset.format.media_type())
+            .add_resource(media_path(&asset.name), &bytes[..], asset.format.media_type())
             .map_err(|e| fail(diags, e))?;
     }
     for document in &documents {

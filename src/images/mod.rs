@@ -13,7 +13,11 @@
 //!   text becomes outlines drawn with the bundled fonts.
 //!
 //! Each image gets a published file name of plain ASCII, so that no
-//! renderer has to escape a user's file name.
+//! renderer has to escape a user's file name, and its renditions for each
+//! output ([`renditions`]): reduced for the screen PDF and the EPUB, whole for
+//! print. A photo too small for the size it is printed at is a warning.
+
+pub mod renditions;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Cursor;
@@ -22,7 +26,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::files::{self, MAX_IMAGE_BYTES, ReadError};
-use crate::markdown::ImageUse;
+use crate::markdown::{ImageRole, ImageUse};
 
 /// Largest raster image anthology accepts, in pixels (a 100-megapixel photo
 /// printed across a page is over 1000 ppi; decoding it takes 400 MB).
@@ -67,14 +71,57 @@ impl ImageFormat {
 /// An image checked and ready for the renderers.
 #[derive(Debug, Clone)]
 pub struct ImageAsset {
+    /// The format of every rendition (a photo given as PNG is published as JPEG).
     pub format: ImageFormat,
-    /// The bytes to publish: the file as given, or the sanitised SVG.
-    pub bytes: Arc<[u8]>,
-    /// Size in pixels (an SVG's in CSS pixels).
+    /// The screen PDF's rendition (at most 300 ppi at its printed size).
+    pub pdf: Arc<[u8]>,
+    /// The EPUB's (a longest side of 1600 pixels; see [`ImageAsset::epub`]).
+    epub: renditions::Lazy,
+    /// The print PDF's: every pixel of the original (see [`ImageAsset::print`]).
+    print: renditions::Lazy,
+    /// Size in pixels, upright (an SVG's in CSS pixels).
     pub width: u32,
     pub height: u32,
     /// The published file name: ASCII, unique in the edition, e.g. `workshop.png`.
     pub name: String,
+}
+
+impl ImageAsset {
+    /// The EPUB's rendition (encoded the first time it is asked for).
+    pub fn epub(&self) -> Result<Arc<[u8]>, String> {
+        std::sync::LazyLock::force(&self.epub).clone()
+    }
+
+    /// The print edition's rendition: every pixel of the original, in the
+    /// published format (made the first time it is asked for).
+    pub fn print(&self) -> Result<Arc<[u8]>, String> {
+        std::sync::LazyLock::force(&self.print).clone()
+    }
+}
+
+/// The share of the cover's height its colour field (and photo) takes.
+pub const COVER_FIELD: f64 = 0.64;
+
+/// The tallest a figure is printed, in mm (the layout's limit too).
+pub const FIGURE_MAX_HEIGHT_MM: f64 = 110.0;
+/// The height of the cover's logo, in mm.
+pub const LOGO_HEIGHT_MM: f64 = 22.0;
+
+/// The box an image used as `role` is printed into, on the theme's page.
+pub fn fit(role: ImageRole, theme: &crate::theme::Theme) -> renditions::Fit {
+    let page = &theme.page;
+    match role {
+        ImageRole::Figure => renditions::Fit {
+            width_mm: page.width_mm - page.margin_inside_mm - page.margin_outside_mm,
+            height_mm: FIGURE_MAX_HEIGHT_MM,
+            cover: false,
+        },
+        ImageRole::Logo => renditions::Fit { width_mm: page.width_mm, height_mm: LOGO_HEIGHT_MM, cover: false },
+        // It covers the field, cropped: printed at least as wide as the page.
+        ImageRole::CoverPhoto => {
+            renditions::Fit { width_mm: page.width_mm, height_mm: page.height_mm * COVER_FIELD, cover: true }
+        }
+    }
 }
 
 /// Every image of an edition, by its edition-relative path.
@@ -90,15 +137,16 @@ impl Assets {
     }
 }
 
-/// Reads and checks every image used; problems are reported at each use.
-pub fn load(edition: &Path, uses: &[ImageUse], diags: &mut Diagnostics) -> Assets {
+/// Reads and checks every image used and makes its renditions; problems are
+/// reported at each use.
+pub fn load(edition: &Path, uses: &[ImageUse], theme: &crate::theme::Theme, diags: &mut Diagnostics) -> Assets {
     let mut by_src: BTreeMap<&str, Vec<&ImageUse>> = BTreeMap::new();
     for image_use in uses {
         by_src.entry(&image_use.src).or_default().push(image_use);
     }
-    let mut assets = Assets::default();
-    // The EPUB's cover picture is `media/cover.png`: no image may take that name.
-    let mut names = BTreeSet::from(["cover.png".to_string()]);
+    // Read in order (problems reported at each use), then checked and
+    // rendered on every core: decoding and resizing photos is the slow part.
+    let mut read = Vec::new();
     for (src, uses) in by_src {
         let report = |diags: &mut Diagnostics, message: &dyn Fn(&str) -> String, hint: &str| {
             for image_use in &uses {
@@ -133,38 +181,94 @@ pub fn load(edition: &Path, uses: &[ImageUse], diags: &mut Diagnostics) -> Asset
                 continue;
             }
         };
-        match prepare(bytes) {
+        // Printed in the largest of the boxes it is used in.
+        let fit = uses.iter().map(|u| fit(u.role, theme)).fold(
+            renditions::Fit { width_mm: 0.0, height_mm: 0.0, cover: false },
+            |a, b| renditions::Fit {
+                width_mm: a.width_mm.max(b.width_mm),
+                height_mm: a.height_mm.max(b.height_mm),
+                cover: a.cover || b.cover,
+            },
+        );
+        read.push((src, uses, bytes, fit));
+    }
+    let prepared: Vec<_> = {
+        use rayon::prelude::*;
+        read.into_par_iter().map(|(src, uses, bytes, fit)| (src, uses, prepare(bytes, fit))).collect()
+    };
+
+    let mut assets = Assets::default();
+    // The EPUB's cover picture is `media/cover.png`: no image may take that name.
+    let mut names = BTreeSet::from(["cover.png".to_string()]);
+    for (src, uses, prepared) in prepared {
+        match prepared {
             Ok(prepared) => {
                 let name = published_name(src, prepared.format, &mut names);
-                let Prepared { format, bytes, width, height } = prepared;
-                assets.images.insert(src.to_string(), ImageAsset { format, bytes, width, height, name });
+                for image_use in uses.iter().filter(|u| u.role != ImageRole::Logo) {
+                    if let Some(diagnostic) = low_resolution(&prepared, image_use) {
+                        diags.push(diagnostic);
+                    }
+                }
+                let Prepared { format, pdf, epub, print, width, height, .. } = prepared;
+                assets.images.insert(src.to_string(), ImageAsset { format, pdf, epub, print, width, height, name });
             }
-            Err(reason) => report(diags, &|w| format!("the image `{w}` {reason}"), "save it again as JPEG or PNG"),
+            Err(reason) => {
+                for image_use in &uses {
+                    diags.push(
+                        Diagnostic::error(format!("the image `{}` {reason}", image_use.written))
+                            .at(&image_use.file, image_use.span.clone())
+                            .hint("save it again as JPEG or PNG"),
+                    );
+                }
+            }
         }
     }
     assets
 }
 
-/// What checking an image's bytes found.
+/// A warning when a photo has under [`renditions::MIN_PPI`] at its printed size.
+fn low_resolution(prepared: &Prepared, image_use: &ImageUse) -> Option<Diagnostic> {
+    if prepared.format == ImageFormat::Svg {
+        return None;
+    }
+    let ppi = renditions::ppi(prepared.width, prepared.printed_mm);
+    (ppi < renditions::MIN_PPI).then(|| {
+        let needed = (prepared.printed_mm / 25.4 * renditions::MIN_PPI).ceil();
+        Diagnostic::warning(format!(
+            "the photo `{}` is {} × {} pixels: printed {:.0} mm wide, that is {ppi:.0} ppi, and it will look soft",
+            image_use.written, prepared.width, prepared.height, prepared.printed_mm
+        ))
+        .at(&image_use.file, image_use.span.clone())
+        .hint(format!("use a larger original, at least {needed:.0} pixels wide ({:.0} ppi)", renditions::MIN_PPI))
+    })
+}
+
+/// What checking an image's bytes found, with its renditions.
 #[derive(Debug, Clone)]
 struct Prepared {
     format: ImageFormat,
-    bytes: Arc<[u8]>,
+    pdf: Arc<[u8]>,
+    epub: renditions::Lazy,
+    print: renditions::Lazy,
     width: u32,
     height: u32,
+    printed_mm: f64,
 }
 
-/// Checked images by content hash: decoding is done once per process, so
-/// that `watch` rebuilds stay fast with photos.
-static PREPARED: LazyLock<Mutex<HashMap<u128, Result<Prepared, String>>>> = LazyLock::new(Default::default);
+/// Checked SVG images by content hash: sanitising is done once per process,
+/// so that `watch` rebuilds stay fast (raster renditions have their own cache).
+static SANITISED: LazyLock<Mutex<HashMap<u128, Result<Prepared, String>>>> = LazyLock::new(Default::default);
 
-fn prepare(bytes: Vec<u8>) -> Result<Prepared, String> {
+fn prepare(bytes: Vec<u8>, fit: renditions::Fit) -> Result<Prepared, String> {
+    if !looks_like_svg(&bytes) {
+        return check_raster(bytes, fit);
+    }
     let key = typst::utils::hash128(&bytes);
-    if let Some(done) = PREPARED.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+    if let Some(done) = SANITISED.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return done.clone();
     }
-    let result = if looks_like_svg(&bytes) { sanitize_svg(&bytes) } else { check_raster(bytes) };
-    PREPARED.lock().unwrap_or_else(|e| e.into_inner()).insert(key, result.clone());
+    let result = sanitize_svg(&bytes);
+    SANITISED.lock().unwrap_or_else(|e| e.into_inner()).insert(key, result.clone());
     result
 }
 
@@ -173,7 +277,7 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
     text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
 }
 
-fn check_raster(bytes: Vec<u8>) -> Result<Prepared, String> {
+fn check_raster(bytes: Vec<u8>, fit: renditions::Fit) -> Result<Prepared, String> {
     use image::ImageFormat as F;
     let format = match image::guess_format(&bytes) {
         Ok(F::Png) => ImageFormat::Png,
@@ -199,14 +303,21 @@ fn check_raster(bytes: Vec<u8>) -> Result<Prepared, String> {
             MAX_PIXELS / 1_000_000
         ));
     }
-    let mut decoder = reader();
+    // Decoded within limits, once, while its renditions are made.
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(width);
     limits.max_image_height = Some(height);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
-    decoder.limits(limits);
-    decoder.decode().map_err(|err| format!("cannot be decoded ({err})"))?;
-    Ok(Prepared { format, bytes: bytes.into(), width, height })
+    let made = renditions::make(&Arc::from(bytes), format, fit, limits)?;
+    Ok(Prepared {
+        format: made.format,
+        pdf: made.pdf,
+        epub: made.epub,
+        print: made.print,
+        width: made.width,
+        height: made.height,
+        printed_mm: made.printed_mm,
+    })
 }
 
 fn image_format(format: ImageFormat) -> image::ImageFormat {
@@ -257,7 +368,17 @@ fn sanitize_svg(bytes: &[u8]) -> Result<Prepared, String> {
         ));
     }
     let (width, height) = (size.width().ceil().clamp(1.0, 1e6) as u32, size.height().ceil().clamp(1.0, 1e6) as u32);
-    Ok(Prepared { format: ImageFormat::Svg, bytes: svg.into_bytes().into(), width, height })
+    // A drawing stays a drawing in every output.
+    let bytes: Arc<[u8]> = svg.into_bytes().into();
+    Ok(Prepared {
+        format: ImageFormat::Svg,
+        pdf: bytes.clone(),
+        epub: renditions::ready(bytes.clone()),
+        print: renditions::ready(bytes),
+        width,
+        height,
+        printed_mm: 0.0,
+    })
 }
 
 /// The pixels of every raster picture embedded (as `data:` URLs) in a
@@ -314,6 +435,8 @@ fn published_name(src: &str, format: ImageFormat, taken: &mut BTreeSet<String>) 
 mod tests {
     use super::*;
 
+    const FIG: renditions::Fit = renditions::Fit { width_mm: 120.0, height_mm: FIGURE_MAX_HEIGHT_MM, cover: false };
+
     fn png(width: u32, height: u32) -> Vec<u8> {
         let mut out = Vec::new();
         let mut encoder = png::Encoder::new(&mut out, width, height);
@@ -334,19 +457,19 @@ mod tests {
         bytes[20..24].copy_from_slice(&60000u32.to_be_bytes());
         let crc = crc32fast::hash(&bytes[12..29]);
         bytes[29..33].copy_from_slice(&crc.to_be_bytes());
-        let err = check_raster(bytes).unwrap_err();
+        let err = check_raster(bytes, FIG).unwrap_err();
         assert!(err.contains("60000 × 60000 pixels (3600 megapixels)"), "{err}");
     }
 
     #[test]
     fn formats_come_from_the_content_and_broken_files_are_refused() {
-        let prepared = check_raster(png(3, 2)).unwrap();
+        let prepared = check_raster(png(3, 2), FIG).unwrap();
         assert_eq!((prepared.format, prepared.width, prepared.height), (ImageFormat::Png, 3, 2));
-        assert!(check_raster(b"just some text".to_vec()).unwrap_err().contains("is not a PNG"));
+        assert!(check_raster(b"just some text".to_vec(), FIG).unwrap_err().contains("is not a PNG"));
         let mut truncated = png(64, 64);
         truncated.truncate(truncated.len() - 20);
-        assert!(check_raster(truncated).is_err());
-        assert!(check_raster(b"II*\0rest-of-a-tiff".to_vec()).unwrap_err().contains("TIFF"));
+        assert!(check_raster(truncated, FIG).is_err());
+        assert!(check_raster(b"II*\0rest-of-a-tiff".to_vec(), FIG).unwrap_err().contains("TIFF"));
     }
 
     #[test]
@@ -360,7 +483,7 @@ mod tests {
             <text x="1" y="15">Hi</text>
         </svg>"#;
         let prepared = sanitize_svg(hostile).unwrap();
-        let svg = String::from_utf8(prepared.bytes.to_vec()).unwrap();
+        let svg = String::from_utf8(prepared.pdf.to_vec()).unwrap();
         for bad in ["script", "onload", "javascript:", "@import", "foreignObject", "evil.example", "iframe"] {
             assert!(!svg.contains(bad), "{bad} survived:\n{svg}");
         }
