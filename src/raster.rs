@@ -21,12 +21,47 @@ fn fitting_scale(page: &Page, wanted: f64, max_pixels: f64) -> f64 {
     wanted.min((max_pixels / area).sqrt())
 }
 
-/// The page as a PNG for the EPUB cover, 1600 pixels wide.
-pub fn cover_png(page: &Page) -> Vec<u8> {
+/// A PNG cover larger than this holds a photograph: it is published as JPEG.
+const COVER_PNG_MAX_BYTES: usize = 1_000_000;
+
+/// The EPUB's cover picture: its bytes and its format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverPicture {
+    pub bytes: Vec<u8>,
+    pub format: crate::images::ImageFormat,
+}
+
+impl CoverPicture {
+    /// Its path in the EPUB.
+    pub fn path(&self) -> String {
+        format!("media/cover.{}", self.format.extension())
+    }
+}
+
+/// The page as the EPUB cover, 1600 pixels wide: PNG for a drawn cover
+/// (sharp and small), JPEG when a cover photo makes the PNG large.
+pub fn cover_picture(page: &Page) -> CoverPicture {
     let wanted = COVER_WIDTH / page.frame.size().x.to_pt().max(1.0);
     let scale = fitting_scale(page, wanted, MAX_PIXELS);
     let options = typst_render::RenderOptions { pixel_per_pt: typst::utils::Scalar::new(scale), render_bleed: false };
-    encode_png(&typst_render::render(page, &options))
+    let pixmap = typst_render::render(page, &options);
+    let png = encode_png(&pixmap);
+    if png.len() <= COVER_PNG_MAX_BYTES {
+        return CoverPicture { bytes: png, format: crate::images::ImageFormat::Png };
+    }
+    // A page is opaque: its premultiplied pixels are its colours.
+    let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    let mut jpeg = Vec::new();
+    let encoded = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80).encode(
+        &rgb,
+        pixmap.width(),
+        pixmap.height(),
+        image::ExtendedColorType::Rgb8,
+    );
+    match encoded {
+        Ok(()) => CoverPicture { bytes: jpeg, format: crate::images::ImageFormat::Jpeg },
+        Err(_) => CoverPicture { bytes: png, format: crate::images::ImageFormat::Png },
+    }
 }
 
 /// PNG bytes, compressed for speed: a cover is written on every build, and

@@ -104,6 +104,10 @@ pub struct Colours {
     pub navy: Colour,
     /// Numbers, rules, links.
     pub accent: Colour,
+    /// The accent for small text: the accent itself when it has 4.5:1 on
+    /// white, else darkened until it has (derived, not in the file).
+    #[serde(skip_deserializing)]
+    pub accent_text: Option<Colour>,
     /// The accent on dark reading themes (EPUB): must keep 4.5:1 on black.
     pub accent_on_dark: Colour,
     /// Background of quotes and the citation.
@@ -157,6 +161,46 @@ impl Colour {
     }
 }
 
+impl Colour {
+    /// WCAG 2 relative luminance.
+    fn luminance(&self) -> f64 {
+        let hex = &self.0[1..];
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0)) / 255.0;
+            if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        };
+        0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+    }
+
+    /// WCAG 2 contrast ratio against white.
+    pub fn contrast_on_white(&self) -> f64 {
+        1.05 / (self.luminance() + 0.05)
+    }
+
+    /// The colour, darkened in steps of 1 % towards black until it has
+    /// `ratio` against white.
+    pub fn darkened_to(&self, ratio: f64) -> Colour {
+        let hex = &self.0[1..];
+        let rgb: Vec<f64> =
+            (0..3).map(|i| f64::from(u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0))).collect();
+        let mut colour = self.clone();
+        let mut keep = 1.0;
+        while colour.contrast_on_white() < ratio && keep > 0.0 {
+            keep -= 0.01;
+            colour = Colour(format!(
+                "#{:02x}{:02x}{:02x}",
+                (rgb[0] * keep).round() as u8,
+                (rgb[1] * keep).round() as u8,
+                (rgb[2] * keep).round() as u8
+            ));
+        }
+        colour
+    }
+}
+
+/// The contrast small text needs (WCAG 2.1 AA).
+pub const TEXT_CONTRAST: f64 = 4.5;
+
 impl<'de> Deserialize<'de> for Colour {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
@@ -173,6 +217,7 @@ impl Theme {
             "ink" => c.ink.as_str(),
             "navy" => c.navy.as_str(),
             "accent" => c.accent.as_str(),
+            "accent-text" => c.accent_text.as_ref().unwrap_or(&c.accent).as_str(),
             "accent-on-dark" => c.accent_on_dark.as_str(),
             "tint" => c.tint.as_str(),
             "grey" => c.grey.as_str(),
@@ -190,12 +235,20 @@ pub fn load(layouts: &[LayoutFile], diags: &mut Diagnostics) -> Result<Theme, Fa
     };
     let text = String::from_utf8_lossy(&file.bytes).into_owned();
     let source: Arc<SourceFile> = SourceFile::new(file.display_path(), text);
-    crate::diag::parse_toml(&source, 0, &source.text, "theme", &schema, diags)
+    crate::diag::parse_toml(&source, 0, &source.text, "theme", &schema, diags).map(Theme::with_derived)
 }
 
 /// Whether `text` is a colour written `#RRGGBB`.
 pub fn is_colour(text: &str) -> bool {
     Colour::parse(text).is_ok()
+}
+
+impl Theme {
+    /// The colours derived from the others: the accent for small text.
+    pub fn with_derived(mut self) -> Theme {
+        self.colours.accent_text = Some(self.colours.accent.darkened_to(TEXT_CONTRAST));
+        self
+    }
 }
 
 /// What an edition's house style (`[style]` in its manifest) changes.
@@ -220,6 +273,7 @@ impl Theme {
         if let Some(accent) = style.accent.and_then(|a| Colour::parse(a).ok()) {
             self.colours.accent = accent;
         }
+        self = self.with_derived();
         if let Some(size) = style.text_size_pt {
             let scale = size / self.text.size_pt;
             self.text.size_pt = size;
@@ -273,6 +327,19 @@ mod tests {
 
     fn builtin() -> Theme {
         toml::from_str(include_str!("../layouts/theme.toml")).unwrap()
+    }
+
+    #[test]
+    fn small_text_gets_an_accent_with_4_5_to_1_on_white() {
+        let un_blue = Colour::parse("#009edb").unwrap();
+        assert!((un_blue.contrast_on_white() - 3.03).abs() < 0.01);
+        let text = un_blue.darkened_to(TEXT_CONTRAST);
+        assert!(text.contrast_on_white() >= 4.5, "{text:?}");
+        assert!(text.darkened_to(TEXT_CONTRAST) == text);
+        // A dark enough accent stays as it is.
+        let builtin = Colour::parse("#0a7cc1").unwrap();
+        assert!(builtin.contrast_on_white() >= 4.5);
+        assert_eq!(builtin.darkened_to(TEXT_CONTRAST), builtin);
     }
 
     #[test]

@@ -198,8 +198,8 @@ pub fn load(edition: &Path, uses: &[ImageUse], theme: &crate::theme::Theme, diag
     };
 
     let mut assets = Assets::default();
-    // The EPUB's cover picture is `media/cover.png`: no image may take that name.
-    let mut names = BTreeSet::from(["cover.png".to_string()]);
+    // The EPUB's cover picture is `media/cover.png` or `.jpg`: no image may take those names.
+    let mut names = BTreeSet::from(["cover.png".to_string(), "cover.jpg".to_string()]);
     for (src, uses, prepared) in prepared {
         match prepared {
             Ok(prepared) => {

@@ -36,7 +36,7 @@ pub struct LaidOut<'a> {
     pub pagination: Option<Pagination>,
     /// The EPUB's cover as PNG: `layouts/epub-cover.typ` rendered 1600
     /// pixels wide.
-    pub cover_png: Option<Arc<Vec<u8>>>,
+    pub cover_picture: Option<Arc<crate::raster::CoverPicture>>,
     /// The world it was laid out in, for locating problems that come later (PDF export).
     pub world: &'a PublicationWorld,
 }
@@ -58,7 +58,7 @@ pub struct Input<'a> {
 #[derive(Default)]
 pub struct Layouter {
     world: Option<(Vec<LayoutFile>, PublicationWorld)>,
-    cover: Option<(u128, Arc<Vec<u8>>)>,
+    cover: Option<(u128, Arc<crate::raster::CoverPicture>)>,
 }
 
 impl Layouter {
@@ -94,12 +94,12 @@ impl Layouter {
             }
         };
         let (_, world) = self.world.insert((layout_files.to_vec(), world));
-        let cover_png = if cover { Some(epub_cover(&mut self.cover, world, diags)?) } else { None };
+        let cover_picture = if cover { Some(epub_cover(&mut self.cover, world, diags)?) } else { None };
         let world = &self.world.as_ref().expect("the world was just kept").1;
         let document = compile(world, diags)?;
         let markers = markers(&document);
         let pagination = pages::paginate(&document, &markers, publication);
-        Ok(LaidOut { document, pagination, cover_png, world })
+        Ok(LaidOut { document, pagination, cover_picture, world })
     }
 }
 
@@ -120,10 +120,10 @@ fn compile(world: &PublicationWorld, diags: &mut Diagnostics) -> Result<PagedDoc
 /// Lays out and renders the EPUB cover (`layouts/epub-cover.typ`); renders
 /// again only when its page changed since `cache`.
 fn epub_cover(
-    cache: &mut Option<(u128, Arc<Vec<u8>>)>,
+    cache: &mut Option<(u128, Arc<crate::raster::CoverPicture>)>,
     world: &mut PublicationWorld,
     diags: &mut Diagnostics,
-) -> Result<Arc<Vec<u8>>, Failed> {
+) -> Result<Arc<crate::raster::CoverPicture>, Failed> {
     world.set_main(layouts::EPUB_COVER);
     let compiled = compile(world, diags);
     world.set_main(layouts::PDF_MAIN);
@@ -137,9 +137,9 @@ fn epub_cover(
     {
         return Ok(png.clone());
     }
-    let png = Arc::new(crate::raster::cover_png(page));
-    *cache = Some((hash, png.clone()));
-    Ok(png)
+    let picture = Arc::new(crate::raster::cover_picture(page));
+    *cache = Some((hash, picture.clone()));
+    Ok(picture)
 }
 
 fn layouts_equal(a: &[LayoutFile], b: &[LayoutFile]) -> bool {

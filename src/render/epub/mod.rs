@@ -56,8 +56,8 @@ fn render(context: &Context, diags: &mut Diagnostics) -> Result<Vec<u8>, Failed>
         );
     }
     let marks: PageMarks = pagination.map(|p| p.by_block()).unwrap_or_default();
-    let cover_png = context.laid_out.cover_png.as_deref();
-    let documents = documents(publication, marks, cover_png.is_some());
+    let cover_picture = context.laid_out.cover_picture.as_deref();
+    let documents = documents(publication, marks, cover_picture.map(|c| c.path()));
     let paged = pagination.is_some();
     let nav = navigation(publication, &documents);
     let css = stylesheet(context, diags)?;
@@ -93,12 +93,14 @@ fn render(context: &Context, diags: &mut Diagnostics) -> Result<Vec<u8>, Failed>
     let direction = meta.direction.as_str();
     builder.metadata("direction", direction).map_err(|e| fail(diags, e))?;
     let images = publication.images();
-    for meta in accessibility_metadata(publication, cover_png.is_some() || !images.is_empty(), paged) {
+    for meta in accessibility_metadata(publication, cover_picture.is_some() || !images.is_empty(), paged) {
         builder.add_metadata_opf(Box::new(meta));
     }
     builder.stylesheet(css.as_bytes()).map_err(|e| fail(diags, e))?;
-    if let Some(png) = cover_png {
-        builder.add_cover_image("media/cover.png", png.as_slice(), "image/png").map_err(|e| fail(diags, e))?;
+    if let Some(cover) = cover_picture {
+        builder
+            .add_cover_image(cover.path(), cover.bytes.as_slice(), cover.format.media_type())
+            .map_err(|e| fail(diags, e))?;
     }
     for image in images {
         let Some(asset) = context.assets.image(&image.src) else {
@@ -154,13 +156,13 @@ pub struct Document {
 }
 
 /// One document per entry, in the publication's order.
-fn documents(publication: &Publication, mut marks: PageMarks, cover_picture: bool) -> Vec<Document> {
+fn documents(publication: &Publication, mut marks: PageMarks, cover_picture: Option<String>) -> Vec<Document> {
     let mut out = Vec::new();
     for entry in &publication.entries {
         // Each document takes the marks of its own entry's blocks.
         let own: PageMarks = entry.marker_ids().into_iter().filter_map(|id| marks.remove_entry(id)).collect();
         let (file, bytes, pages) = match &entry.body {
-            Body::Cover { .. } => cover_document(publication, entry, own, cover_picture),
+            Body::Cover { .. } => cover_document(publication, entry, own, cover_picture.as_deref()),
             Body::Contents { .. } => contents_document(publication, entry, own),
             _ => entry_document(publication, entry, own),
         };
@@ -186,7 +188,7 @@ fn cover_document(
     publication: &Publication,
     entry: &Entry,
     marks: PageMarks,
-    picture: bool,
+    picture: Option<&str>,
 ) -> (String, Vec<u8>, Vec<usize>) {
     let labels = &publication.labels;
     let cover_title = format!("{}: {}", labels["cover"], publication.meta.title);
@@ -194,9 +196,9 @@ fn cover_document(
     doc.start("body", &[("epub:type", "cover"), ("class", "cover-page")]);
     doc.start("section", &[("class", "cover"), ("aria-label", &labels["cover"])]);
     doc.remaining_marks();
-    if picture {
+    if let Some(path) = picture {
         let alt = cover_alt(publication);
-        doc.empty("img", &[("src", "media/cover.png"), ("alt", &alt), ("role", "doc-cover")]);
+        doc.empty("img", &[("src", path), ("alt", &alt), ("role", "doc-cover")]);
     } else {
         doc.element("p", &[("class", "cover-title")], &publication.meta.title);
     }
