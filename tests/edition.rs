@@ -300,6 +300,11 @@ fn printed_page_ranges_match_the_layout() {
 }
 
 #[test]
+fn no_story_ends_with_a_page_of_one_or_two_lines() {
+    common::assert_no_one_line_endings(&common::root().join("content/en"), &real_edition().pdf());
+}
+
+#[test]
 fn the_page_sequence_can_be_bound_with_the_back_page_outside() {
     let pdf = real_edition().pdf();
     let pages = pdf.pages_text();
@@ -318,29 +323,6 @@ fn the_page_sequence_can_be_bound_with_the_back_page_outside() {
         if squash(text).is_empty() {
             assert_eq!(i + 2, pages.len(), "page {} is blank but is not the one before the back page", i + 1);
         }
-    }
-}
-
-#[test]
-fn no_story_ends_with_a_page_of_one_or_two_lines() {
-    let pdf = real_edition().pdf();
-    let pages = pdf.pages_text();
-    let outline = pdf.outline();
-    let starts: Vec<usize> = outline.iter().map(|(_, _, p)| *p).collect();
-    let publication = publication("content/en");
-    let footer = squash(&publication.meta.title.to_uppercase());
-    for (i, entry) in common::listed(&publication).into_iter().enumerate() {
-        if entry.kind() != anthology::model::EntryKind::Story {
-            continue;
-        }
-        let last = starts.get(i + 1).map_or(pages.len(), |next| next - 1);
-        if last == starts[i] {
-            continue;
-        }
-        // A blank page before the back page belongs to no story.
-        let last = (starts[i]..=last).rev().find(|&p| !squash(&pages[p - 1]).is_empty()).unwrap();
-        let text = squash(&pages[last - 1]).replace(&footer, "");
-        assert!(text.chars().count() > 250, "“{}” ends on page {last} with only: {text}", entry.toc_title);
     }
 }
 

@@ -802,6 +802,38 @@ const CASES: &[Case] = &[
         first_line: "error: `stories`: the file is a folder, not a regular file",
     },
     Case {
+        name: "a cover photo symlinked from outside the edition",
+        command: "check",
+        setup: |e| {
+            let outside = e.dir.path().join("outside.png");
+            std::fs::copy(e.file("images/workshop.png"), &outside).unwrap();
+            std::os::unix::fs::symlink(&outside, e.file("images/cover-photo.png")).unwrap();
+            with_cover_photo(e);
+        },
+        code: 1,
+        first_line: "ed/publication.toml:32:15: error: the image `images/cover-photo.png` resolves outside the edition folder",
+    },
+    Case {
+        name: "a FIFO as the cover photo",
+        command: "build",
+        setup: |e| {
+            mkfifo(&e.file("images/cover-photo.png"));
+            with_cover_photo(e);
+        },
+        code: 1,
+        first_line: "ed/publication.toml:32:15: error: the image `images/cover-photo.png` is a FIFO (named pipe), not a regular file",
+    },
+    Case {
+        name: "a cover photo claiming 60000 × 60000 pixels",
+        command: "build",
+        setup: |e| {
+            fixture(e, "claim-60000.png", "images/cover-photo.png");
+            with_cover_photo(e);
+        },
+        code: 1,
+        first_line: "ed/publication.toml:32:15: error: the image `images/cover-photo.png` is 60000 × 60000 pixels",
+    },
+    Case {
         name: "metacharacter soup",
         command: "build",
         setup: |e| {
@@ -811,6 +843,16 @@ const CASES: &[Case] = &[
         first_line: "ed/stories/two.md:10:55: warning: HTML is not interpreted; it is printed as written",
     },
 ];
+
+/// Sets `images/cover-photo.png` as the cover photo (`[style]`, line 32 of the manifest).
+fn with_cover_photo(e: &Edition) {
+    let manifest = e.read("publication.toml");
+    assert_eq!(manifest.lines().count(), 30);
+    e.write(
+        "publication.toml",
+        manifest + "[style]\ncover-photo = \"images/cover-photo.png\"\ncover-photo-alt = \"A workshop\"\n",
+    );
+}
 
 /// Puts a file of `tests/fixtures` into the edition.
 fn fixture(e: &Edition, name: &str, rel: &str) {

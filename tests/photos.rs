@@ -181,3 +181,24 @@ fn the_print_covers_colour_runs_into_the_bleed_and_marks_stand_outside_it() {
     let (r, g, b, _) = pixel(marks / 2.0, marks + bleed);
     assert!(r < 200 && g < 200 && b < 200, "a crop mark at the trim line: {:?}", (r, g, b));
 }
+
+#[test]
+fn the_editors_photos_are_never_modified() {
+    let built = built();
+    for (_, file, (width, height), _) in PLACED {
+        let given = if file.ends_with(".png") {
+            common::photos::png(width, height)
+        } else {
+            common::photos::jpeg(width, height)
+        };
+        let on_disk = std::fs::read(built.edition.path().join("images").join(file)).unwrap();
+        assert!(on_disk == given, "{file} was changed by the build");
+    }
+    // Nothing new was written into the edition either.
+    let mut names: Vec<_> = std::fs::read_dir(built.edition.path().join("images"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["meeting.png", "small.jpg", "workshop.jpg"]);
+}

@@ -55,6 +55,7 @@ fn paper_accent_and_size_restyle_the_pdf_and_the_epub() {
     let publication = anthology::pipeline::load(&dir.path().join("ed"), &mut diags).unwrap().publication;
     common::assert_printed_ranges_match(&pdf, &publication);
     assert_eq!(publication.theme.text.size_pt, 11.0);
+    common::assert_no_one_line_endings(&dir.path().join("ed"), &pdf);
 }
 
 #[test]

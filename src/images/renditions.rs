@@ -88,7 +88,7 @@ pub fn make(bytes: &Arc<[u8]>, format: ImageFormat, fit: Fit, limits: image::Lim
 }
 
 fn render(bytes: &Arc<[u8]>, format: ImageFormat, fit: Fit, limits: image::Limits) -> Result<Renditions, String> {
-    let (image, icc, rotated) = decode(bytes, format, limits)?;
+    let (image, icc, rotated) = decode(bytes, format, limits.clone())?;
     let (width, height) = (image.width(), image.height());
     let printed_mm = fit.width_for(width, height);
     let published = if format == ImageFormat::Jpeg || is_photo(&image) { ImageFormat::Jpeg } else { ImageFormat::Png };
@@ -142,7 +142,7 @@ fn render(bytes: &Arc<[u8]>, format: ImageFormat, fit: Fit, limits: image::Limit
     } else {
         let original = bytes.clone();
         Lazy::new(LazyLock::new(Box::new(move || {
-            decode(&original, format, image::Limits::no_limits())
+            decode(&original, format, limits)
                 .and_then(|(image, icc, _)| encode(&image, published, icc.as_deref(), PRINT_JPEG_QUALITY))
                 .map(Arc::from)
         })))
@@ -199,19 +199,23 @@ fn decode(
 /// Whether an image is a photograph (many colours, no transparency) rather
 /// than a graphic, which PNG keeps sharp and small.
 fn is_photo(image: &DynamicImage) -> bool {
-    if image.color().has_alpha() && image.to_rgba8().pixels().any(|p| p[3] < 255) {
-        return false;
-    }
-    // Every 7th pixel is enough to tell a photograph.
-    let rgb = image.to_rgb8();
+    use image::GenericImageView;
+    let transparent = image.color().has_alpha();
     let mut colours = std::collections::HashSet::new();
-    for pixel in rgb.pixels().step_by(7) {
-        colours.insert(pixel.0);
-        if colours.len() > PHOTO_COLOURS {
-            return true;
+    // One pass over the pixels in place: any transparency makes a graphic;
+    // every 7th pixel is enough to count a photograph's colours.
+    for (index, (_, _, pixel)) in image.pixels().enumerate() {
+        if transparent && pixel[3] < 255 {
+            return false;
+        }
+        if index % 7 == 0 && colours.len() <= PHOTO_COLOURS {
+            colours.insert([pixel[0], pixel[1], pixel[2]]);
+            if colours.len() > PHOTO_COLOURS && !transparent {
+                return true;
+            }
         }
     }
-    false
+    colours.len() > PHOTO_COLOURS
 }
 
 fn encode(image: &DynamicImage, format: ImageFormat, icc: Option<&[u8]>, quality: u8) -> Result<Vec<u8>, String> {
@@ -323,6 +327,20 @@ mod tests {
         let graphic = make(&png(&chart), ImageFormat::Png, FIG, image::Limits::default()).unwrap();
         assert_eq!(graphic.format, ImageFormat::Png);
         assert_eq!(image::guess_format(&graphic.pdf).unwrap(), image::ImageFormat::Png);
+    }
+
+    #[test]
+    fn a_webp_photo_is_reduced_like_any_other() {
+        let mut webp = Vec::new();
+        let original = photo(3000, 2000);
+        image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+            .write_image(original.as_bytes(), 3000, 2000, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let made = make(&webp.into(), ImageFormat::Webp, FIG, image::Limits::default()).unwrap();
+        assert_eq!(made.format, ImageFormat::Jpeg);
+        assert_eq!(image::guess_format(&made.pdf).unwrap(), image::ImageFormat::Jpeg);
+        assert_eq!(size(&made.pdf), (1181, 787));
+        assert_eq!(size(&LazyLock::force(&made.print).clone().unwrap()), (3000, 2000));
     }
 
     #[test]

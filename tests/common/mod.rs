@@ -565,3 +565,59 @@ pub fn assert_printed_ranges_match(pdf: &Pdf, publication: &anthology::model::Pu
     // At least one story spans several pages, so the ranges are really tested.
     assert!(ranges.iter().any(|(a, b)| b > a));
 }
+
+/// Lines of text set at `size_pt` on a laid-out page: distinct baselines,
+/// to half a point (body text is the only text at the body size).
+pub fn lines_at_size(frame: &typst::layout::Frame, size_pt: f64) -> usize {
+    use typst::layout::{Frame, FrameItem, Transform};
+    fn walk(frame: &Frame, ts: Transform, size_pt: f64, baselines: &mut std::collections::BTreeSet<i64>) {
+        for (pos, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => {
+                    let ts = ts.pre_concat(Transform::translate(pos.x, pos.y)).pre_concat(group.transform);
+                    walk(&group.frame, ts, size_pt, baselines);
+                }
+                FrameItem::Text(text) if (text.size.to_pt() - size_pt).abs() < 0.01 => {
+                    baselines.insert((pos.transform(ts).y.to_pt() * 2.0).round() as i64);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut baselines = std::collections::BTreeSet::new();
+    walk(frame, Transform::identity(), size_pt, &mut baselines);
+    baselines.len()
+}
+
+/// No story ends on a page with one or two lines of its text (or none: a
+/// panel or a pull quote alone): the edition is laid out again in-process
+/// and each story's last page (from the built PDF's bookmarks) counted.
+pub fn assert_no_one_line_endings(edition: &Path, pdf: &Pdf) {
+    let mut diags = anthology::diag::Diagnostics::default();
+    let loaded = anthology::pipeline::load(edition, &mut diags).unwrap();
+    let publication = &loaded.publication;
+    let time = anthology::pipeline::datetime(0).unwrap();
+    let mut layouter = anthology::layout::Layouter::new();
+    let laid_out =
+        layouter.lay_out(loaded.layout_input(), time, false, anthology::layout::Variant::Screen, &mut diags).unwrap();
+    let pages = laid_out.document.pages();
+    assert_eq!(pages.len(), pdf.page_count(), "laid out as built");
+    let texts = pdf.pages_text();
+    let starts: Vec<usize> = pdf.outline().into_iter().map(|(_, _, p)| p).collect();
+    let size = publication.theme.text.size_pt;
+    let mut stories = 0;
+    for (i, entry) in listed(publication).into_iter().enumerate() {
+        if entry.number.is_none() {
+            continue;
+        }
+        stories += 1;
+        let next = starts.iter().copied().find(|&s| s > starts[i]).unwrap_or(pages.len() + 1);
+        let mut last = next - 1;
+        while last > starts[i] && squash(&texts[last - 1]).is_empty() {
+            last -= 1;
+        }
+        let lines = lines_at_size(&pages[last - 1].frame, size);
+        assert!(lines >= 3, "“{}” ends on page {last} with {lines} line(s) of its text", entry.toc_title);
+    }
+    assert!(stories > 10, "{stories} stories");
+}
