@@ -93,25 +93,46 @@ impl Layouter {
                 world
             }
         };
-        let (_, world) = self.world.insert((layout_files.to_vec(), world));
-        let cover_picture = if cover { Some(epub_cover(&mut self.cover, world, diags)?) } else { None };
-        let world = &self.world.as_ref().expect("the world was just kept").1;
-        let document = compile(world, diags)?;
+        let world = &self.world.insert((layout_files.to_vec(), world)).1;
+        // The EPUB's cover is laid out and rendered on another core while
+        // the pages are laid out.
+        let cover_cache = &mut self.cover;
+        let (cover_picture, document) = std::thread::scope(|scope| {
+            let cover = cover.then(|| {
+                scope.spawn(|| {
+                    let mut cover_diags = Diagnostics::default();
+                    (epub_cover(cover_cache, world, &mut cover_diags), cover_diags)
+                })
+            });
+            let document = compile(world, world, diags);
+            let cover = cover.map(|job| job.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            (cover, document)
+        });
+        let cover_picture = match cover_picture {
+            Some((picture, cover_diags)) => {
+                diags.extend(cover_diags);
+                Some(picture)
+            }
+            None => None,
+        };
+        let document = document?;
+        let cover_picture = cover_picture.transpose()?;
         let markers = markers(&document);
         let pagination = pages::paginate(&document, &markers, publication);
         Ok(LaidOut { document, pagination, cover_picture, world })
     }
 }
 
-/// Compiles the world's main file, its warnings and errors reported.
-fn compile(world: &PublicationWorld, diags: &mut Diagnostics) -> Result<PagedDocument, Failed> {
+/// Compiles a world's main file, its warnings and errors reported (located
+/// in the publication's world).
+fn compile(world: &impl World, located: &PublicationWorld, diags: &mut Diagnostics) -> Result<PagedDocument, Failed> {
     let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
     for warning in &warnings {
-        diags.push(convert(world, warning));
+        diags.push(convert(located, warning));
     }
     output.map_err(|errors| {
         for error in &errors {
-            diags.push(convert(world, error));
+            diags.push(convert(located, error));
         }
         Failed
     })
@@ -121,13 +142,10 @@ fn compile(world: &PublicationWorld, diags: &mut Diagnostics) -> Result<PagedDoc
 /// again only when its page changed since `cache`.
 fn epub_cover(
     cache: &mut Option<(u128, Arc<crate::raster::CoverPicture>)>,
-    world: &mut PublicationWorld,
+    world: &PublicationWorld,
     diags: &mut Diagnostics,
 ) -> Result<Arc<crate::raster::CoverPicture>, Failed> {
-    world.set_main(layouts::EPUB_COVER);
-    let compiled = compile(world, diags);
-    world.set_main(layouts::PDF_MAIN);
-    let document = compiled?;
+    let document = compile(&world.with_main(layouts::EPUB_COVER), world, diags)?;
     let Some(page) = document.pages().first() else {
         return Err(diags.fail(Diagnostic::error(format!("layouts/{} lays out no page", layouts::EPUB_COVER))));
     };

@@ -76,11 +76,6 @@ impl PublicationWorld {
         }
     }
 
-    /// Makes `/layouts/<main>` the file typst compiles.
-    pub fn set_main(&mut self, main: &str) {
-        self.main = file_id(&format!("/layouts/{main}")).expect("the main layout's name is a valid path");
-    }
-
     /// Sets the date `datetime.today()` returns.
     pub fn set_today(&mut self, today: Datetime) {
         self.today = today;
@@ -94,6 +89,50 @@ impl PublicationWorld {
     /// The layout file behind a file id, if it is one.
     pub fn layout(&self, id: FileId) -> Option<&LayoutFile> {
         self.layout_names.get(&id)
+    }
+}
+
+/// The same world compiling another of its layout files: the EPUB cover is
+/// laid out beside the pages, at the same time, over the same files.
+pub struct WithMain<'a> {
+    pub world: &'a PublicationWorld,
+    main: FileId,
+}
+
+impl PublicationWorld {
+    /// This world with `/layouts/<main>` as the file typst compiles.
+    pub fn with_main(&self, main: &str) -> WithMain<'_> {
+        WithMain { world: self, main: file_id(&format!("/layouts/{main}")).expect("a valid layout name") }
+    }
+}
+
+impl World for WithMain<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        self.world.library()
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.world.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.world.source(id)
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        self.world.file(id)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.world.font(index)
+    }
+
+    fn today(&self, offset: Option<Duration>) -> Option<Datetime> {
+        self.world.today(offset)
     }
 }
 
