@@ -27,6 +27,10 @@ pub enum Command {
     /// Rebuild an edition whenever its manifest, stories, images or layouts
     /// change, keeping typst's caches warm; runs until interrupted.
     Watch(WatchArgs),
+    /// Start next year's edition: copy an edition into a new folder with a
+    /// new date, identifier, file stem and citation year, and list the old
+    /// year where the text still says it.
+    New(NewArgs),
     /// Start a translation: copy an edition into a new folder, recording
     /// what each file was translated from.
     Init(InitArgs),
@@ -34,6 +38,22 @@ pub enum Command {
     /// extra, changed in the source since translated, still untranslated,
     /// and labels falling back to English.
     Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The new edition folder, e.g. content/en-2027.
+    #[arg(value_name = "NEW_EDITION_DIR")]
+    pub edition: PathBuf,
+
+    /// The edition to start from, e.g. content/en.
+    #[arg(long, value_name = "EDITION_DIR")]
+    pub from: PathBuf,
+
+    /// The new edition's date, YYYY-MM-DD (its year is printed on the cover
+    /// and in the citation).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: String,
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +108,12 @@ pub struct EditionArgs {
     /// Treat warnings as errors (exit 1 if there are any).
     #[arg(long)]
     pub deny_warnings: bool,
+
+    /// With --deny-warnings, accept these placeholders of a draft
+    /// (comma-separated): unknown-link (`[text](unknown:)`), missing-photo
+    /// (`![](unknown:)`). They are still printed.
+    #[arg(long, value_delimiter = ',', value_name = "KIND", value_parser = ["unknown-link", "missing-photo"])]
+    pub allow: Vec<String>,
 }
 
 #[derive(Debug, Args)]

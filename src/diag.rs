@@ -120,17 +120,29 @@ pub struct Diagnostic {
     pub message: String,
     pub location: Option<Location>,
     pub hints: Vec<String>,
+    /// A placeholder an edition is expected to repeat (see [`PLACEHOLDERS`]):
+    /// folded into one line in the human output, and allowed with `--allow`.
+    pub kind: Option<&'static str>,
 }
+
+/// Placeholders a draft edition repeats, by kind: what one line says of many.
+pub const PLACEHOLDERS: &[(&str, &str)] = &[
+    ("unknown-link", "links whose address is unknown (`unknown:`), printed as plain text"),
+    ("missing-photo", "captions whose photo is missing (`![](unknown:)`), printed as notes"),
+];
+
+/// From this many on, the placeholders of one kind print as one line.
+pub const FOLD_AT: usize = 3;
 
 impl Diagnostic {
     /// An error with a message in lower case and the cause in parentheses.
     pub fn error(message: impl Into<String>) -> Self {
-        Self { severity: Severity::Error, message: message.into(), location: None, hints: vec![] }
+        Self { severity: Severity::Error, message: message.into(), location: None, hints: vec![], kind: None }
     }
 
     /// A warning: the build still succeeds.
     pub fn warning(message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, message: message.into(), location: None, hints: vec![] }
+        Self { severity: Severity::Warning, message: message.into(), location: None, hints: vec![], kind: None }
     }
 
     /// Points the diagnostic at a byte range of a file.
@@ -146,6 +158,13 @@ impl Diagnostic {
     }
 
     /// Adds a line of advice, printed as `hint: …`.
+    pub fn kind(mut self, kind: &'static str) -> Self {
+        debug_assert!(PLACEHOLDERS.iter().any(|(k, _)| *k == kind));
+        self.kind = Some(kind);
+        self
+    }
+
+    /// Adds a hint.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
         self
@@ -232,10 +251,13 @@ impl Diagnostics {
         self.items.extend(other.items);
     }
 
-    /// Turns every warning into an error (`--deny-warnings`).
-    pub fn deny_warnings(&mut self) {
+    /// Turns every warning into an error (`--deny-warnings`), except
+    /// placeholders of the `allowed` kinds (`--allow`).
+    pub fn deny_warnings(&mut self, allowed: &[String]) {
         for item in &mut self.items {
-            item.severity = Severity::Error;
+            if !item.kind.is_some_and(|kind| allowed.iter().any(|a| a == kind)) {
+                item.severity = Severity::Error;
+            }
         }
     }
 
@@ -264,10 +286,37 @@ pub const MAX_SNIPPETS_PER_FILE: usize = 50;
 pub fn emit(out: &mut dyn WriteColor, diagnostics: &[Diagnostic], format: DiagnosticFormat) -> std::io::Result<()> {
     let config = term::Config::default();
     let mut shown: std::collections::BTreeMap<PathBuf, usize> = std::collections::BTreeMap::new();
+    // Placeholders that repeat print as one line, where the first stands.
+    let mut kinds: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for kind in diagnostics.iter().filter(|d| d.severity == Severity::Warning).filter_map(|d| d.kind) {
+        *kinds.entry(kind).or_default() += 1;
+    }
+    let mut folded = std::collections::BTreeSet::new();
     for diagnostic in diagnostics {
         match format {
             DiagnosticFormat::Short => {
                 writeln!(out, "{}", diagnostic.short())?;
+            }
+            DiagnosticFormat::Human
+                if diagnostic.severity == Severity::Warning
+                    && diagnostic.kind.is_some_and(|kind| kinds[kind] >= FOLD_AT) =>
+            {
+                let kind = diagnostic.kind.expect("a kind");
+                if folded.insert(kind) {
+                    let what = PLACEHOLDERS.iter().find(|(k, _)| *k == kind).map_or(kind, |(_, what)| what);
+                    let first = diagnostic.short();
+                    let first = first.split(": warning:").next().unwrap_or_default();
+                    out.set_color(
+                        term::termcolor::ColorSpec::new().set_fg(Some(term::termcolor::Color::Yellow)).set_bold(true),
+                    )?;
+                    write!(out, "warning")?;
+                    out.reset()?;
+                    writeln!(out, ": {} {what} [{kind}], the first at {}", kinds[kind], printable(first))?;
+                    writeln!(
+                        out,
+                        "  = `--diagnostic-format short` lists every one; `--allow {kind}` keeps them from failing `--deny-warnings`\n"
+                    )?;
+                }
             }
             DiagnosticFormat::Human => {
                 if let Some(path) = diagnostic.path() {

@@ -32,6 +32,7 @@ pub mod layouts;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
+pub mod next_edition;
 pub mod output;
 pub mod pagination;
 pub mod pipeline;

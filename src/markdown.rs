@@ -421,7 +421,8 @@ impl BlockParser<'_, '_> {
             self.warn(
                 range,
                 Diagnostic::warning(format!("the address of link “{text}” is unknown; it is printed as plain text"))
-                    .hint("replace `unknown:` with the address (https://…) when it is known"),
+                    .hint("replace `unknown:` with the address (https://…) when it is known")
+                    .kind("unknown-link"),
             );
             return LinkTarget::Unknown;
         }
@@ -499,7 +500,8 @@ impl BlockParser<'_, '_> {
             self.warn(
                 range,
                 Diagnostic::warning("the photo of this caption is missing; the caption is printed as a note")
-                    .hint("replace `unknown:` with the photo's path when it arrives, e.g. ../images/photo.jpg"),
+                    .hint("replace `unknown:` with the photo's path when it arrives, e.g. ../images/photo.jpg")
+                    .kind("missing-photo"),
             );
             return None;
         }

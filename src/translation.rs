@@ -11,65 +11,17 @@ use crate::diag::{Diagnostic, Diagnostics, Failed};
 use crate::manifest::{MANIFEST_FILE, Manifest};
 use crate::output::sha256_hex;
 
-/// Creates `new` as a copy of `from` to be translated into `language`.
-///
-/// Exactly what `build` reads of the source is copied — the manifest, the
-/// listed Markdown files, the images they show, the edition's own layouts
-/// and fonts — through the same checks, so a symlink that leads outside the
-/// source is refused, never followed. The new folder may not lie inside the
-/// source.
+/// Creates `new` as a copy of `from` (see [`edition_files`]) to be
+/// translated into `language`.
 pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnostics) -> Result<Vec<PathBuf>, Failed> {
-    if new.exists() && std::fs::read_dir(new).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        return Err(diags.fail(
-            Diagnostic::error("the folder already exists and is not empty")
-                .in_file(new)
-                .hint("choose a new folder, e.g. content/fr"),
-        ));
-    }
-    if crate::files::is_within(new, from) {
-        return Err(diags.fail(
-            Diagnostic::error(format!("the new edition would be inside the edition it copies ({})", from.display()))
-                .in_file(new)
-                .hint("put editions side by side, e.g. content/fr beside content/en"),
-        ));
-    }
     if let Some(language) = language
         && let Err(diagnostic) = crate::manifest::check_language(language)
     {
         return Err(diags.fail(diagnostic));
     }
-    let Ok(loaded) = crate::pipeline::load(from, diags) else {
-        return Err(
-            diags.fail(Diagnostic::error("the source edition has errors; fix them before copying it").in_file(from))
-        );
-    };
+    let (loaded, copies) = edition_files(new, from, diags)?;
     let source = &loaded.edition.manifest;
     let manifest = &source.manifest;
-
-    // Every file build reads, as (edition-relative path, bytes).
-    let mut copies: Vec<(String, Vec<u8>)> = Vec::new();
-    for (_, document) in &loaded.edition.documents {
-        copies.push((document.rel_path.clone(), document.file.text.clone().into_bytes()));
-    }
-    let mut extra: Vec<String> = loaded.edition.image_uses().map(|u| u.src.clone()).collect();
-    extra.extend(loaded.layouts.iter().filter(|l| l.path.is_some()).map(|l| format!("layouts/{}", l.name)));
-    extra.extend(
-        crate::fonts::edition_font_files(from)
-            .iter()
-            .filter_map(|p| p.file_name().map(|n| format!("fonts/{}", n.to_string_lossy()))),
-    );
-    extra.sort();
-    extra.dedup();
-    for rel in extra {
-        let path = from.join(&rel);
-        let read = crate::files::confine(from, &path)
-            .map_err(str::to_string)
-            .and_then(|()| crate::files::read(from, &path, crate::files::MAX_FONT_BYTES).map_err(|e| e.to_string()));
-        match read {
-            Ok(bytes) => copies.push((rel, bytes)),
-            Err(reason) => return Err(diags.fail(Diagnostic::error(format!("the file {reason}")).in_file(&path))),
-        }
-    }
 
     let mut hashes = BTreeMap::new();
     let mut written = Vec::new();
@@ -111,12 +63,71 @@ pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnos
     Ok(written)
 }
 
-fn io_error(diags: &mut Diagnostics, path: &Path, err: std::io::Error) -> Failed {
+/// A file to copy: its edition-relative path and its bytes.
+pub type FileCopy = (String, Vec<u8>);
+
+/// What `build` reads of the edition `from` — the manifest aside: the
+/// listed Markdown files, the images they show, the edition's own layouts
+/// and fonts — as (edition-relative path, bytes), read through the same
+/// checks, so a symlink that leads outside is refused, never followed; with
+/// the loaded edition. `new`, where they are to go, must be empty and may
+/// not lie inside `from`.
+pub fn edition_files(
+    new: &Path,
+    from: &Path,
+    diags: &mut Diagnostics,
+) -> Result<(crate::pipeline::Loaded, Vec<FileCopy>), Failed> {
+    if new.exists() && std::fs::read_dir(new).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(diags.fail(
+            Diagnostic::error("the folder already exists and is not empty")
+                .in_file(new)
+                .hint("choose a new folder, e.g. content/fr"),
+        ));
+    }
+    if crate::files::is_within(new, from) {
+        return Err(diags.fail(
+            Diagnostic::error(format!("the new edition would be inside the edition it copies ({})", from.display()))
+                .in_file(new)
+                .hint("put editions side by side, e.g. content/fr beside content/en"),
+        ));
+    }
+    let Ok(loaded) = crate::pipeline::load(from, diags) else {
+        return Err(
+            diags.fail(Diagnostic::error("the source edition has errors; fix them before copying it").in_file(from))
+        );
+    };
+    let mut copies: Vec<(String, Vec<u8>)> = Vec::new();
+    for (_, document) in &loaded.edition.documents {
+        copies.push((document.rel_path.clone(), document.file.text.clone().into_bytes()));
+    }
+    let mut extra: Vec<String> = loaded.edition.image_uses().map(|u| u.src.clone()).collect();
+    extra.extend(loaded.layouts.iter().filter(|l| l.path.is_some()).map(|l| format!("layouts/{}", l.name)));
+    extra.extend(
+        crate::fonts::edition_font_files(from)
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| format!("fonts/{}", n.to_string_lossy()))),
+    );
+    extra.sort();
+    extra.dedup();
+    for rel in extra {
+        let path = from.join(&rel);
+        let read = crate::files::confine(from, &path)
+            .map_err(str::to_string)
+            .and_then(|()| crate::files::read(from, &path, crate::files::MAX_FONT_BYTES).map_err(|e| e.to_string()));
+        match read {
+            Ok(bytes) => copies.push((rel, bytes)),
+            Err(reason) => return Err(diags.fail(Diagnostic::error(format!("the file {reason}")).in_file(&path))),
+        }
+    }
+    Ok((loaded, copies))
+}
+
+pub fn io_error(diags: &mut Diagnostics, path: &Path, err: std::io::Error) -> Failed {
     diags.fail(Diagnostic::error(format!("failed to write ({err})")).in_file(path))
 }
 
 /// Writes a file that must not exist yet (never through a symlink).
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
@@ -126,7 +137,7 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// A UUID for a translation, derived from its source's UUID and language so
 /// that `init` is reproducible.
-fn derived_uuid(source: &uuid::Uuid, language: &str) -> uuid::Uuid {
+pub fn derived_uuid(source: &uuid::Uuid, language: &str) -> uuid::Uuid {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(format!("{source}/{language}").as_bytes());
     let mut bytes = [0; 16];
@@ -134,7 +145,7 @@ fn derived_uuid(source: &uuid::Uuid, language: &str) -> uuid::Uuid {
     uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 
-fn relative(target: &Path, base: &Path) -> String {
+pub fn relative(target: &Path, base: &Path) -> String {
     let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     pathdiff::diff_paths(absolute(target), absolute(base))
         .map(|p| p.to_string_lossy().replace('\\', "/"))

@@ -35,6 +35,33 @@ fn unknown_link_addresses_are_warnings_with_file_and_line() {
     assert_eq!(warnings, expected.len());
 }
 
+/// By default a build of the real edition fits a terminal screen: its 43
+/// unknown links and 3 missing photos are one line each, and
+/// `--allow` lets `--deny-warnings` gate a draft on everything else.
+#[test]
+fn the_default_output_fits_a_screen_and_placeholders_can_be_allowed() {
+    let output = anthology()
+        .arg("build")
+        .arg(root().join("content/en"))
+        .arg("--out")
+        .arg(tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stderr).into_owned() + &String::from_utf8_lossy(&output.stdout);
+    assert!(text.lines().count() <= 25, "{} lines:\n{text}", text.lines().count());
+    assert!(text.contains("warning: 43 links whose address is unknown (`unknown:`), printed as plain text [unknown-link], the first at "), "{text}");
+    assert!(text.contains("warning: 3 captions whose photo is missing"), "{text}");
+    let check = |extra: &[&str]| anthology().arg("check").arg(root().join("content/en")).args(extra).output().unwrap();
+    assert_eq!(check(&["--deny-warnings"]).status.code(), Some(1));
+    assert_eq!(
+        check(&["--deny-warnings", "--allow", "unknown-link"]).status.code(),
+        Some(1),
+        "the missing photos still fail"
+    );
+    assert_eq!(check(&["--deny-warnings", "--allow", "unknown-link,missing-photo"]).status.code(), Some(0));
+}
+
 #[test]
 fn a_pull_quote_the_story_does_not_say_is_a_located_warning() {
     let dir = tempfile::tempdir().unwrap();
@@ -96,4 +123,45 @@ fn proof_sheet_shows_every_page() {
     // Six A4 pages at a quarter pixel a point (149 × 210), in one row, 16 px apart.
     assert_eq!((width, height), (6 * 149 + 7 * 16, 210 + 2 * 16));
     assert!(build.stdout().contains("figures-and-links-2025-en-GB-proof.png"));
+}
+
+#[test]
+fn editions_in_nested_folders_under_content_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&root().join("tests/editions/fr"), &dir.path().join("content/2028/fr"));
+    let output = anthology().current_dir(dir.path()).arg("check").output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("content/2028/fr: ok"), "{stdout}");
+}
+
+#[test]
+fn new_starts_next_years_edition_and_lists_the_old_year_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("en-2027");
+    let output = anthology()
+        .arg("new")
+        .arg(&new)
+        .arg("--from")
+        .arg(root().join("content/en"))
+        .args(["--date", "2027-06-01"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let manifest = std::fs::read_to_string(new.join("publication.toml")).unwrap();
+    let source = std::fs::read_to_string(root().join("content/en/publication.toml")).unwrap();
+    let value = |text: &str, key: &str| {
+        text.lines().find(|l| l.starts_with(&format!("{key} ="))).map(|l| l.to_string()).unwrap()
+    };
+    assert!(value(&manifest, "date").starts_with("date = 2027-06-01"));
+    assert!(value(&manifest, "file-stem").starts_with("file-stem = \"featured-human-stories-2027\""));
+    assert_ne!(value(&manifest, "identifier"), value(&source, "identifier"));
+    assert!(value(&manifest, "citation").contains("2027") && !value(&manifest, "citation").contains("2026"));
+    assert!(!manifest.contains("[translation]"));
+    // "April 2026" in the introduction is left to the editor, located.
+    assert!(stderr.contains("en-2027/introduction.md:9:467: warning: 2026 is still written here"), "{stderr}");
+    // The new edition builds.
+    let check = anthology().arg("check").arg(&new).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
 }

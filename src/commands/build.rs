@@ -147,7 +147,7 @@ fn build_one(edition: &Path, options: &BuildOptions, args: &BuildArgs) -> (Diagn
     let built = pipeline::build(edition, options, &mut diags);
     if args.editions.deny_warnings {
         // Before writing: with --deny-warnings, a warning keeps the artifacts out.
-        diags.deny_warnings();
+        diags.deny_warnings(&args.editions.allow);
     }
     let output = match built {
         Ok(built) if !diags.has_errors() => Some(edition_output(edition, built, &diags)),

@@ -25,6 +25,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Watch(args) => watch::run(&args),
+        Command::New(args) => translation::new(&args),
         Command::Init(args) => translation::init(&args),
         Command::Status(args) => translation::status(&args),
     }
@@ -42,15 +43,36 @@ pub fn editions(args: &EditionArgs) -> Result<Vec<PathBuf>, String> {
         return Ok(args.editions.clone());
     }
     let root = Path::new("content");
-    let entries = std::fs::read_dir(root)
-        .map_err(|err| format!("no edition given and no ./content folder to look in ({err})"))?;
-    let mut found: Vec<PathBuf> =
-        entries.flatten().map(|e| e.path()).filter(|p| p.join(crate::manifest::MANIFEST_FILE).is_file()).collect();
+    if let Err(err) = std::fs::read_dir(root) {
+        return Err(format!("no edition given and no ./content folder to look in ({err})"));
+    }
+    let mut found = Vec::new();
+    find_editions(root, 0, &mut found);
     found.sort();
     if found.is_empty() {
         return Err("no edition given and no folder under ./content holds a publication.toml".into());
     }
     Ok(found)
+}
+
+/// How deep under ./content editions are looked for (`content/2028/en` is 2).
+const EDITION_DEPTH: usize = 3;
+
+/// Folders under `dir` holding a manifest, not looking inside an edition
+/// nor following symlinks.
+fn find_editions(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let path = entry.path();
+        if path.join(crate::manifest::MANIFEST_FILE).is_file() {
+            found.push(path);
+        } else if depth + 1 < EDITION_DEPTH {
+            find_editions(&path, depth + 1, found);
+        }
+    }
 }
 
 /// Prints a line of progress to stdout. A closed pipe (`anthology build |
@@ -86,7 +108,7 @@ pub fn usage_error(message: &str) -> ExitCode {
 /// Applies `--deny-warnings`, prints, and says whether the run failed.
 pub fn finish(diags: &mut Diagnostics, args: &EditionArgs) -> bool {
     if args.deny_warnings {
-        diags.deny_warnings();
+        diags.deny_warnings(&args.allow);
     }
     print(diags.items(), args.diagnostic_format.into());
     diags.has_errors()

@@ -1,9 +1,37 @@
-//! `anthology init` and `anthology status`: starting and following translations.
+//! `anthology new`, `anthology init` and `anthology status`: starting next
+//! year's edition, starting and following translations.
 
 use std::process::ExitCode;
 
-use crate::cli::{InitArgs, StatusArgs};
+use crate::cli::{InitArgs, NewArgs, StatusArgs};
 use crate::diag::{DiagnosticFormat, Diagnostics};
+
+pub fn new(args: &NewArgs) -> ExitCode {
+    if !args.from.is_dir() {
+        return super::usage_error(&format!("{}: no such edition folder", args.from.display()));
+    }
+    let mut diags = Diagnostics::default();
+    let result = crate::next_edition::create(&args.edition, &args.from, &args.date, &mut diags);
+    super::print(diags.items(), DiagnosticFormat::Human);
+    let Ok(created) = result else { return ExitCode::from(super::EXIT_FAILURE) };
+    super::say(&format!(
+        "created {} ({} files) from {}, dated {}",
+        args.edition.display(),
+        created.written.len(),
+        args.from.display(),
+        args.date
+    ));
+    if !created.mentions.is_empty() {
+        super::say(&format!(
+            "{} is still written in {} place(s); change those that should say the new year:",
+            created.old_year,
+            created.mentions.len()
+        ));
+        super::print(&created.mentions, DiagnosticFormat::Short);
+    }
+    super::say(&format!("next: update the stories, then `anthology build {}`", args.edition.display()));
+    ExitCode::SUCCESS
+}
 
 pub fn init(args: &InitArgs) -> ExitCode {
     if !args.from.is_dir() {

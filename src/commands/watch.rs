@@ -119,6 +119,7 @@ fn only_edition() -> Result<PathBuf, String> {
         editions: vec![],
         diagnostic_format: crate::cli::DiagnosticStyle::Human,
         deny_warnings: false,
+        allow: vec![],
     };
     let mut editions = super::editions(&args)?;
     match editions.len() {
