@@ -187,15 +187,20 @@ impl Diagnostic {
         }
     }
 
+    /// Where it is, as `file:line:col` (or the file alone), printable.
+    pub fn place(&self) -> Option<String> {
+        let mut out = printable(&self.path()?.display().to_string());
+        if let Some((line, col)) = self.line_col() {
+            let _ = write!(out, ":{line}:{col}");
+        }
+        Some(out)
+    }
+
     /// The one-line form: `file:line:col: severity: message`.
     pub fn short(&self) -> String {
         let mut out = String::new();
-        if let Some(path) = self.path() {
-            let _ = write!(out, "{}", printable(&path.display().to_string()));
-            if let Some((line, col)) = self.line_col() {
-                let _ = write!(out, ":{line}:{col}");
-            }
-            out.push_str(": ");
+        if let Some(place) = self.place() {
+            let _ = write!(out, "{place}: ");
         }
         let severity = match self.severity {
             Severity::Error => "error",
@@ -304,14 +309,13 @@ pub fn emit(out: &mut dyn WriteColor, diagnostics: &[Diagnostic], format: Diagno
                 let kind = diagnostic.kind.expect("a kind");
                 if folded.insert(kind) {
                     let what = PLACEHOLDERS.iter().find(|(k, _)| *k == kind).map_or(kind, |(_, what)| what);
-                    let first = diagnostic.short();
-                    let first = first.split(": warning:").next().unwrap_or_default();
+                    let first = diagnostic.place().unwrap_or_default();
                     out.set_color(
                         term::termcolor::ColorSpec::new().set_fg(Some(term::termcolor::Color::Yellow)).set_bold(true),
                     )?;
                     write!(out, "warning")?;
                     out.reset()?;
-                    writeln!(out, ": {} {what} [{kind}], the first at {}", kinds[kind], printable(first))?;
+                    writeln!(out, ": {} {what} [{kind}], the first at {first}", kinds[kind])?;
                     writeln!(
                         out,
                         "  = `--diagnostic-format short` lists every one; `--allow {kind}` keeps them from failing `--deny-warnings`\n"

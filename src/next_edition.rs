@@ -44,12 +44,9 @@ pub fn create(new: &Path, from: &Path, date: &str, diags: &mut Diagnostics) -> R
     let identifier = format!("urn:uuid:{}", derived_uuid(&old_id, &format!("edition {date}")));
     set(&mut document["identifier"], identifier.into());
     // The file stem names the year, so that the two editions never write the same files.
-    let stem = source.manifest.file_stem.as_ref().map(|s| s.get_ref().clone()).unwrap_or_else(|| "edition".into());
-    let stem = if year_at(&stem, &old).is_empty() {
-        format!("{stem}-{new_year}")
-    } else {
-        replace_year(&stem, &old, &new_text)
-    };
+    let stem = &loaded.publication.meta.file_stem;
+    let stem =
+        if year_at(stem, &old).is_empty() { format!("{stem}-{new_year}") } else { replace_year(stem, &old, &new_text) };
     set(&mut document["file-stem"], stem.into());
     if let Some(legal) = document.get_mut("legal").and_then(|l| l.as_table_like_mut()) {
         if let Some(citation) = legal.get_mut("citation")
