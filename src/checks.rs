@@ -1,11 +1,12 @@
 //! Checks over a whole edition that no single stage makes: the printed
-//! text's characters against the fonts, story files the manifest forgot.
+//! text's characters against the fonts, story files the manifest forgot,
+//! the acknowledgements against the stories.
 //! `check` and `build` run the same ones.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::content::Edition;
+use crate::content::{Edition, Section};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::fonts::FontStore;
 use crate::model::{Body, Inline, Node, Publication, Visit};
@@ -145,4 +146,93 @@ pub fn unlisted_files(edition: &Edition) -> Vec<Diagnostic> {
                 .hint("add it under [contents], or move it out of the edition folder")
         })
         .collect()
+}
+
+/// The acknowledgements' organisations against the stories': each listed
+/// story's organisations are thanked, each thanked organisation has a story
+/// (or is listed under `without-story`), none is thanked twice, and none is
+/// written with the "and" the printed list puts in itself.
+pub fn acknowledged_organisations(edition: &Edition) -> Vec<Diagnostic> {
+    let thanks = &edition.manifest.manifest.acknowledgements;
+    let file = &edition.manifest.file;
+    let mut out = Vec::new();
+    if thanks.organisations.is_empty() {
+        return out;
+    }
+    // Names compare without case, extra spaces or a leading "and".
+    let key = |name: &str| {
+        let name = name.trim();
+        let lower = name.to_lowercase();
+        let bare = ["and ", "& "].iter().find_map(|and| lower.strip_prefix(and)).unwrap_or(&lower);
+        bare.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let mut in_stories: BTreeMap<String, (&crate::content::Document, &toml::Spanned<String>)> = BTreeMap::new();
+    for (_, document) in edition.documents.iter().filter(|(section, _)| *section == Section::Story) {
+        for organisation in &document.front.organisations {
+            in_stories.entry(key(organisation.get_ref())).or_insert((document, organisation));
+        }
+    }
+    let story_names: Vec<&str> = in_stories.values().map(|(_, o)| o.get_ref().as_str()).collect();
+    let without_story: BTreeSet<String> = thanks.without_story.iter().map(|o| key(o.get_ref())).collect();
+    let mut thanked = BTreeSet::new();
+    for organisation in &thanks.organisations {
+        let name = organisation.get_ref().trim();
+        let at = organisation.span();
+        if !thanked.insert(key(name)) {
+            out.push(
+                Diagnostic::warning(format!("`{name}` is thanked twice in the acknowledgements"))
+                    .at(file, at)
+                    .hint("remove one of the two: the printed list names each organisation once"),
+            );
+            continue;
+        }
+        let lower = name.to_lowercase();
+        if lower.starts_with("and ") || lower.starts_with("& ") {
+            out.push(
+                Diagnostic::warning(format!("`{name}` starts with “and”"))
+                    .at(file, at.clone())
+                    .hint("write the name alone: the printed list puts “and” before the last name itself"),
+            );
+        }
+        if !in_stories.contains_key(&key(name)) && !without_story.contains(&key(name)) {
+            let mut warning = Diagnostic::warning(format!(
+                "`{name}` is thanked in the acknowledgements, but no listed story names it"
+            ))
+            .at(file, at);
+            if let Some(close) = crate::diag::suggest(name, story_names.iter().copied()) {
+                warning = warning.hint(format!("did you mean `{close}`, as a story writes it?"));
+            }
+            out.push(warning.hint(
+                "remove it if its story was dropped; if it is thanked for something else (a sponsor, a partner), \
+                 add it to `without-story = [\"…\"]` under [acknowledgements]",
+            ));
+        }
+    }
+    for (name_key, (document, organisation)) in &in_stories {
+        if thanked.contains(name_key) {
+            continue;
+        }
+        let span = organisation.span();
+        out.push(
+            Diagnostic::warning(format!(
+                "`{}`, an organisation of this story, is not thanked in the acknowledgements",
+                organisation.get_ref().trim()
+            ))
+            .at(&document.file, document.front_start + span.start..document.front_start + span.end)
+            .hint("add it to `organisations` under [acknowledgements] in publication.toml, written the same way"),
+        );
+    }
+    for organisation in &thanks.without_story {
+        if !thanked.contains(&key(organisation.get_ref())) {
+            out.push(
+                Diagnostic::warning(format!(
+                    "`{}` is listed under `without-story` but not among the acknowledged organisations",
+                    organisation.get_ref().trim()
+                ))
+                .at(file, organisation.span())
+                .hint("`without-story` only marks names of `organisations`: add it there too, or remove it"),
+            );
+        }
+    }
+    out
 }

@@ -313,8 +313,10 @@ fn meta(manifest: &Manifest) -> Meta {
         let slug: String = slug.chars().take(60).collect();
         format!("{}-{}", if slug.is_empty() { "publication" } else { &slug }, date.year)
     });
+    let title = manifest.title.get_ref().trim().to_string();
     Meta {
-        title: manifest.title.get_ref().trim().to_string(),
+        metadata_title: if manifest.year_in_title { format!("{title} {}", date.year) } else { title.clone() },
+        title,
         subtitle: text(&manifest.subtitle),
         language,
         lang,

@@ -25,6 +25,8 @@ pub struct Document {
     pub id: String,
     pub file: Arc<SourceFile>,
     pub front: FrontMatter,
+    /// Where the front matter's text begins in the file: its values' spans count from here.
+    pub front_start: usize,
     pub blocks: Vec<Block>,
     /// Where each top-level block is in the file.
     pub spans: Vec<Range<usize>>,
@@ -146,10 +148,12 @@ pub fn collect(edition: &Path, manifest: LoadedManifest, diags: &mut Diagnostics
         let file = match read_source(edition, &path) {
             Ok(file) => file,
             Err(SourceError::Missing) => {
-                diags.push(located(
-                    Diagnostic::error(format!("`{rel}` does not exist"))
-                        .hint(format!("create {} or remove it from [contents]", path.display())),
-                ));
+                let problem = Diagnostic::error(format!("`{rel}` does not exist"));
+                let problem = match files::did_you_mean(edition, "", &rel) {
+                    Some(meant) => problem.hint(format!("did you mean `{meant}`?")),
+                    None => problem.hint(format!("create {} or remove it from [contents]", path.display())),
+                };
+                diags.push(located(problem));
                 continue;
             }
             Err(SourceError::Other(mut diagnostic)) => {
@@ -270,7 +274,7 @@ pub fn parse_document(
         );
     }
     diags.check()?;
-    Ok(Document { rel_path, id, file, front, blocks, spans, images })
+    Ok(Document { rel_path, id, file, front, front_start: front_span.start, blocks, spans, images })
 }
 
 /// Words a display pull quote may hold: a sentence or two, not a paragraph.

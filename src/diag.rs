@@ -129,6 +129,7 @@ pub struct Diagnostic {
 pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("unknown-link", "links whose address is unknown (`unknown:`), printed as plain text"),
     ("missing-photo", "captions whose photo is missing (`![](unknown:)`), printed as notes"),
+    ("editor-note", "editor's notes (`<!-- … -->`), left out of the publication"),
 ];
 
 /// From this many on, the placeholders of one kind print as one line.
@@ -389,6 +390,8 @@ pub fn from_toml(file: &Arc<SourceFile>, offset: usize, what: &str, err: &toml::
         diagnostic = Diagnostic::error(format!("missing key `{field}`"))
             .at(file, span)
             .hint(format!("add `{field} = …` to this table"));
+    } else if let Some(explained) = explain_toml_syntax(file, span.clone(), &message) {
+        diagnostic = explained;
     } else {
         diagnostic = Diagnostic::error(format!("invalid {what} ({message})")).at(file, span);
         if message.contains("invalid type") {
@@ -397,6 +400,96 @@ pub fn from_toml(file: &Arc<SourceFile>, offset: usize, what: &str, err: &toml::
         }
     }
     diagnostic
+}
+
+/// The usual slips behind a TOML error, said in the editor's terms: quotes
+/// pasted from Word, a quotation mark inside the text, a missing comma (shown
+/// after the element that lacks it), a date written as in a letter or in quotes.
+fn explain_toml_syntax(file: &Arc<SourceFile>, span: Range<usize>, message: &str) -> Option<Diagnostic> {
+    const CURLY: &[char] = &['“', '”', '„', '‘', '’', '‚', '«', '»'];
+    let text = &file.text;
+    let at = span.start.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = &text[line_start..line_end];
+    let key = line.split_once('=').map(|(k, _)| k.trim()).filter(|k| !k.is_empty() && !k.contains('"'));
+    let value = &text[at..line_end];
+    if value.starts_with(CURLY) {
+        let fixed = line.replace(['“', '”', '„', '«', '»'], "\"");
+        return Some(
+            Diagnostic::error("curly quotes (“…”, as Word writes them) do not quote text in TOML")
+                .at(file, span)
+                .hint(format!("use straight quotes \" … \": {}", fixed.trim())),
+        );
+    }
+    if message.contains("missing comma") {
+        // The element that lacks its comma: the last thing written before this one.
+        let before = text[..at].trim_end();
+        let end = before.len();
+        let start = before[..end].char_indices().next_back().map_or(end, |(i, _)| i);
+        return Some(
+            Diagnostic::error("a comma is missing after this element of the list")
+                .at(file, start..end)
+                .hint("separate the elements of a list with commas: [\"A\", \"B\"]"),
+        );
+    }
+    if key.is_some_and(|k| k == "date") || looks_like_a_date(value) {
+        let written = value.split('#').next().unwrap_or(value).trim().trim_matches('"');
+        let hint = match date_parts(written) {
+            Some((year, month, day)) => {
+                format!("write it year-month-day, without quotes: date = {year:04}-{month:02}-{day:02}")
+            }
+            None => "write it year-month-day, without quotes: date = 2027-06-01".to_string(),
+        };
+        let problem = if value.starts_with('"') {
+            "a date is written without quotes".to_string()
+        } else {
+            format!("`{written}` is not a date as TOML writes one")
+        };
+        return Some(Diagnostic::error(problem).at(file, span).hint(hint));
+    }
+    if message.contains("expected newline") && text[..at].ends_with('"') && line.matches('"').count() > 2 {
+        let inner = line.split_once('=').map_or(line, |(_, v)| v).trim();
+        return Some(Diagnostic::error("a quotation mark inside the text ends it early").at(file, span).hint(format!(
+            "write the inner quotes as '…' or \\\", or put the whole text in single quotes: {} = '{}'",
+            key.unwrap_or("key"),
+            inner.trim_matches('"')
+        )));
+    }
+    if message.contains("invalid basic string") || message.contains("invalid literal string") {
+        return Some(
+            Diagnostic::error("this text is not closed on its line")
+                .at(file, span)
+                .hint("end it with the quote it starts with; text over several lines goes in ''' … '''"),
+        );
+    }
+    if message.contains("must be quoted") || message.contains("invalid boolean") {
+        let bare = value.split('#').next().unwrap_or(value).trim();
+        return Some(
+            Diagnostic::error("text must be in quotes")
+                .at(file, span)
+                .hint(format!("put it in straight quotes: {} = \"{bare}\"", key.unwrap_or("key"))),
+        );
+    }
+    None
+}
+
+/// `01/06/2027`, `1.6.2027`, `"2027-06-01"`: a date the editor wrote.
+fn looks_like_a_date(value: &str) -> bool {
+    let value = value.split('#').next().unwrap_or(value).trim().trim_matches('"');
+    date_parts(value).is_some()
+}
+
+/// Year, month and day of a date written `2027-06-01`, or day first
+/// (`01/06/2027`, `1.6.2027`) as in a letter; `None` for anything else.
+fn date_parts(value: &str) -> Option<(u32, u32, u32)> {
+    let parts: Vec<u32> = value.split(['/', '.', '-']).map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let (year, month, day) = match parts[..] {
+        [y, m, d] if y > 999 => (y, m, d),
+        [d, m, y] if y > 999 => (y, m, d),
+        _ => return None,
+    };
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some((year, month, day))
 }
 
 /// The keys a table of a TOML file knows, by the table's path (`[]` for the

@@ -298,6 +298,24 @@ pub fn identity(path: &Path) -> Option<(u64, u64)> {
     }
 }
 
+/// The file an editor most likely meant by `wanted`, an edition-relative
+/// path that does not exist: the same path in another case, else the only
+/// file of that name elsewhere in the edition (a moved file, `images/`
+/// written for `../images/`). Returned as it should be written in a file
+/// of the folder `base` (edition-relative; `""` for the edition itself).
+pub fn did_you_mean(edition: &Path, base: &str, wanted: &str) -> Option<String> {
+    let found = walk(edition, edition, &["layouts"]);
+    let wanted = wanted.to_lowercase();
+    let name = |path: &str| path.rsplit('/').next().unwrap_or(path).to_lowercase();
+    let chosen = found.iter().find(|f| f.to_lowercase() == wanted).or_else(|| {
+        let mut same_name = found.iter().filter(|f| name(f) == name(&wanted));
+        let first = same_name.next()?;
+        same_name.next().is_none().then_some(first)
+    })?;
+    let relative = pathdiff::diff_paths(chosen, base)?;
+    Some(relative.to_string_lossy().replace('\\', "/"))
+}
+
 /// Files under `dir` (recursively, not following symlinked folders), as
 /// `/`-separated paths relative to `root`, sorted; names starting with `.`
 /// and folders named in `skip` are left out.

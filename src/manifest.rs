@@ -40,6 +40,10 @@ pub struct Manifest {
     /// `---`, `...` become dashes and an ellipsis).
     #[serde(default)]
     pub smart_quotes: bool,
+    /// The year after the title in the PDF and EPUB metadata, so that a
+    /// reading app tells one year's edition from the next.
+    #[serde(default)]
+    pub year_in_title: bool,
     pub publisher: Publisher,
     pub acknowledgements: Acknowledgements,
     pub legal: Legal,
@@ -78,6 +82,10 @@ pub struct Acknowledgements {
     /// Printed after the text as one sentence: "A, B, and C."
     #[serde(default)]
     pub organisations: Vec<Spanned<String>>,
+    /// Organisations of `organisations` thanked for something other than a
+    /// story (a sponsor, a partner): no story needs to name them.
+    #[serde(default)]
+    pub without_story: Vec<Spanned<String>>,
 }
 
 /// `[legal]`
@@ -241,6 +249,24 @@ pub fn load_checked(edition: &Path, diags: &mut Diagnostics) -> Result<LoadedMan
     Ok(manifest)
 }
 
+/// What to pass instead of a path that is not an edition folder (a story
+/// file, an edition's `stories/` folder): the edition around it, if any.
+pub fn not_an_edition_hint(path: &Path) -> String {
+    let enclosing = path.ancestors().skip(1).take(4).find(|dir| dir.join(MANIFEST_FILE).is_file());
+    match enclosing {
+        Some(dir) => {
+            let dir = if dir.as_os_str().is_empty() { ".".into() } else { dir.display().to_string() };
+            format!(
+                "{} belongs to the edition {dir}: build or check that folder, e.g. `anthology build {dir}`",
+                path.display()
+            )
+        }
+        None => {
+            "an edition folder holds a publication.toml manifest and its stories, e.g. content/en; see README.md".into()
+        }
+    }
+}
+
 /// Reads and checks `<edition>/publication.toml`. Problems it can read past
 /// are recorded, not returned, so that the stories are checked in the same run.
 pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<LoadedManifest, Failed> {
@@ -251,7 +277,7 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<LoadedManifest, F
             return Err(diags.fail(
                 Diagnostic::error(format!("no {MANIFEST_FILE} in {}", edition.display()))
                     .in_file(&path)
-                    .hint("an edition folder holds a publication.toml manifest and its stories; see README.md"),
+                    .hint(not_an_edition_hint(edition)),
             ));
         }
         Err(crate::files::SourceError::Other(diagnostic)) => return Err(diags.fail(diagnostic)),

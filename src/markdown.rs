@@ -86,12 +86,13 @@ pub fn parse(
     context: &ParseContext,
     diags: &mut Diagnostics,
 ) -> Parsed {
-    let body = &file.text[start..];
+    let body = word_bullets(&file.text[start..]);
     // Text is printed exactly as written, unless the edition asks for
     // typographic punctuation (the quotes are then made the language's in compose).
     let options = if context.smart_punctuation { Options::ENABLE_SMART_PUNCTUATION } else { Options::empty() };
     let mut parser = BlockParser {
-        events: Parser::new_ext(body, options).into_offset_iter().peekable(),
+        events: Parser::new_ext(&body, options).into_offset_iter().peekable(),
+        text: &body,
         file,
         start,
         rel_path,
@@ -116,6 +117,8 @@ enum Piece {
 
 struct BlockParser<'a, 'c> {
     events: Peekable<OffsetIter<'a>>,
+    /// The text parsed: the body, its Word bullets made list markers.
+    text: &'a str,
     file: &'a Arc<SourceFile>,
     start: usize,
     rel_path: &'a str,
@@ -180,6 +183,7 @@ impl BlockParser<'_, '_> {
                 Event::End(_) => {}
                 Event::Start(Tag::Paragraph) => {
                     let pieces = self.pieces(Some(TagEnd::Paragraph));
+                    self.check_unparsed_links(&range, &pieces);
                     blocks.extend(self.paragraph(pieces));
                 }
                 Event::Start(Tag::Heading { level, .. }) => {
@@ -248,6 +252,10 @@ impl BlockParser<'_, '_> {
                             _ => {}
                         }
                     }
+                    if is_comment(&text) {
+                        self.warn(&range, comment_note());
+                        continue;
+                    }
                     self.warn(&range, html_warning());
                     blocks.push(Block::paragraph(text.trim_end()));
                 }
@@ -282,6 +290,19 @@ impl BlockParser<'_, '_> {
                 Event::Code(text) => pieces.push(Piece::Inline(Inline::Code { text: text.into_string() })),
                 Event::SoftBreak => pieces.push(Piece::Inline(Inline::text(" "))),
                 Event::HardBreak => pieces.push(Piece::Inline(Inline::Linebreak)),
+                Event::InlineHtml(html) | Event::Html(html) if html.starts_with("<!--") => {
+                    // A comment is left out up to its end, which may be in a later event.
+                    let mut end = range.end;
+                    if !html.contains("-->") {
+                        while let Some((event, range)) = self.events.next_if(|(e, _)| is_inline(e)) {
+                            end = range.end;
+                            if matches!(&event, Event::InlineHtml(t) | Event::Text(t) if t.contains("-->")) {
+                                break;
+                            }
+                        }
+                    }
+                    self.warn(&(range.start..end), comment_note());
+                }
                 Event::InlineHtml(html) | Event::Html(html) => {
                     self.warn(&range, html_warning());
                     pieces.push(Piece::Inline(Inline::text(html.into_string())));
@@ -441,6 +462,14 @@ impl BlockParser<'_, '_> {
                     LinkTarget::Unknown
                 }
                 "http" | "https" | "ftp" | "mailto" | "tel" => LinkTarget::Url { url: url.to_string() },
+                scheme if crate::diag::suggest(scheme, [UNKNOWN_SCHEME.trim_end_matches(':')]).is_some() => {
+                    self.bad_link(
+                        range,
+                        format!("`{scheme}:` is not a link address anthology knows"),
+                        &format!("did you mean `{UNKNOWN_SCHEME}`, for an address not known yet?"),
+                    );
+                    LinkTarget::Unknown
+                }
                 scheme => {
                     self.bad_link(
                         range,
@@ -481,6 +510,44 @@ impl BlockParser<'_, '_> {
         };
         self.bad_link(range, format!("`{dest}` is not a valid link address"), &hint);
         LinkTarget::Unknown
+    }
+
+    /// A link whose address has a space is not a link to CommonMark: its
+    /// brackets would print as written. Found where the printed text keeps `](`.
+    fn check_unparsed_links(&mut self, range: &Range<usize>, pieces: &[Piece]) {
+        let printed: String = pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Inline(Inline::Text { text }) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        if !printed.contains("](") {
+            return;
+        }
+        let source = &self.text[range.clone()];
+        for (at, _) in source.match_indices("](") {
+            let rest = &source[at + 2..];
+            let Some(close) = rest.find(')') else { continue };
+            let address = &rest[..close];
+            if address.starts_with('<') || !address.trim().contains(char::is_whitespace) || address.contains('\n') {
+                continue;
+            }
+            let open = source[..at].rfind('[').unwrap_or(at);
+            let span = range.start + open..range.start + at + 3 + close;
+            self.warn(
+                &span,
+                Diagnostic::error(format!(
+                    "the link address `{}` has a space, so the link prints as written",
+                    address.trim()
+                ))
+                .hint(format!(
+                    "write the space as %20 (`{}`), or put the address in <…>: [text](<{}>)",
+                    address.trim().replace(' ', "%20"),
+                    address.trim()
+                )),
+            );
+        }
     }
 
     fn bad_link(&mut self, range: &Range<usize>, message: String, hint: &str) {
@@ -562,6 +629,52 @@ pub fn check_extension(rel: &str) -> Result<(), &'static str> {
     }
 }
 
+/// An HTML comment is an editor's note: never printed.
+fn is_comment(html: &str) -> bool {
+    let html = html.trim();
+    html.starts_with("<!--") && html.ends_with("-->")
+}
+
+fn comment_note() -> Diagnostic {
+    Diagnostic::warning("an editor's note (`<!-- … -->`) is left out of the publication")
+        .kind("editor-note")
+        .hint("remove it when it is done; it is never printed")
+}
+
+/// Bullets Word pastes at the start of a line.
+const WORD_BULLETS: &[char] = &['•', '◦', '▪', '\u{F0B7}'];
+
+/// Lines that start with a bullet pasted from Word read as list items: the
+/// bullet becomes `-` padded with spaces to the same length, so that every
+/// offset still points at the same place of the file. Code blocks are kept.
+fn word_bullets(body: &str) -> std::borrow::Cow<'_, str> {
+    if !body.contains(WORD_BULLETS) {
+        return body.into();
+    }
+    let mut out = String::with_capacity(body.len());
+    let mut fence: Option<&str> = None;
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim_start_matches([' ', '\t']);
+        let indent = line.len() - trimmed.len();
+        let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
+        match (fence, marker) {
+            (None, Some(m)) => fence = Some(m),
+            (Some(open), Some(m)) if open == m => fence = None,
+            _ => {}
+        }
+        match trimmed.chars().next() {
+            Some(bullet) if fence.is_none() && indent < 4 && WORD_BULLETS.contains(&bullet) => {
+                out.push_str(&line[..indent]);
+                out.push('-');
+                out.extend(std::iter::repeat_n(' ', bullet.len_utf8() - 1));
+                out.push_str(&trimmed[bullet.len_utf8()..]);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out.into()
+}
+
 fn html_warning() -> Diagnostic {
     Diagnostic::warning("HTML is not interpreted; it is printed as written")
         .hint("use Markdown instead, or escape `<` as `\\<`")
@@ -594,6 +707,31 @@ mod tests {
         let mut diags = Diagnostics::default();
         let parsed = parse(&file, 0, "stories/a.md", &context, &mut diags);
         (parsed.blocks, diags.items().iter().map(|d| d.short()).collect())
+    }
+
+    #[test]
+    fn word_bullets_are_a_list_and_comments_are_left_out() {
+        let (blocks, diags) =
+            parse_md("Three steps:\n• plan the work\n•\tdo it\n  ◦ check it\n\n```\n• kept in code\n```\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let BlockKind::List { items, ordered: false, .. } = &blocks[1].kind else { panic!("{blocks:?}") };
+        let texts: Vec<String> = items
+            .iter()
+            .map(|i| match &i.blocks[0].kind {
+                BlockKind::Paragraph { content } => plain_text(content),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(texts, ["plan the work", "do it", "check it"]);
+        assert_eq!(blocks[2].kind, BlockKind::Code { text: "• kept in code".into() });
+
+        let (blocks, diags) = parse_md("<!-- TODO: ask for a photo -->\n\nText <!-- check the\nfigure --> goes on.\n");
+        assert_eq!(blocks.len(), 1, "{blocks:?}");
+        let BlockKind::Paragraph { content } = &blocks[0].kind else { panic!("{blocks:?}") };
+        assert_eq!(plain_text(content), "Text  goes on.");
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert!(diags[0].starts_with("stories/a.md:1:1: warning: an editor's note"), "{diags:?}");
+        assert!(diags[1].starts_with("stories/a.md:3:6: warning: an editor's note"), "{diags:?}");
     }
 
     #[test]

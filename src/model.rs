@@ -33,6 +33,9 @@ pub struct Publication {
 #[derive(Debug, Clone, Serialize)]
 pub struct Meta {
     pub title: String,
+    /// The title the PDF and EPUB metadata give: the title, and with the
+    /// manifest's `year-in-title` the year after it.
+    pub metadata_title: String,
     pub subtitle: Option<String>,
     /// The BCP 47 tag, e.g. `en`, `zh-Hans-CN`.
     pub language: String,

@@ -31,7 +31,14 @@ pub fn create(new: &Path, from: &Path, date: &str, diags: &mut Diagnostics) -> R
         }
     };
     let new_year = i32::from(datetime.date.expect("a date").year);
-    let (loaded, copies) = edition_files(new, from, diags)?;
+    // The source edition's warnings (its placeholders) are last year's
+    // news: `new` passes on only what stops it.
+    let mut loading = Diagnostics::default();
+    let result = edition_files(new, from, &mut loading);
+    for problem in loading.items().iter().filter(|d| d.severity == crate::diag::Severity::Error) {
+        diags.push(problem.clone());
+    }
+    let (loaded, copies) = result?;
     let source = &loaded.edition.manifest;
     let old_year = loaded.publication.meta.year;
     let (old, new_text) = (old_year.to_string(), new_year.to_string());

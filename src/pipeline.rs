@@ -98,6 +98,9 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Loaded, Failed> {
     for diagnostic in crate::checks::glyph_coverage(&edition, &publication, &fonts) {
         diags.push(diagnostic);
     }
+    for diagnostic in crate::checks::acknowledged_organisations(&edition) {
+        diags.push(diagnostic);
+    }
     for diagnostic in crate::checks::unlisted_files(&edition) {
         diags.push(diagnostic);
     }

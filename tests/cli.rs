@@ -165,3 +165,174 @@ fn new_starts_next_years_edition_and_lists_the_old_year_left() {
     let check = anthology().arg("check").arg(&new).output().unwrap();
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
 }
+
+#[test]
+fn the_acknowledgements_are_checked_against_the_stories() {
+    // The real edition's list matches its stories.
+    let real =
+        anthology().args(["check", "--diagnostic-format", "short"]).arg(root().join("content/en")).output().unwrap();
+    let said = String::from_utf8_lossy(&real.stderr);
+    assert!(!said.contains("thanked"), "{said}");
+    // Next year's editor drops the Malawi story, forgets Casa Monarca, adds a name twice and one with "and".
+    let dir = tempfile::tempdir().unwrap();
+    let edition = dir.path().join("en");
+    common::copy_tree(&root().join("content/en"), &edition);
+    let path = edition.join("publication.toml");
+    let manifest = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("  \"stories/malawi-cost.md\",\n", "")
+        .replace("  \"Casa Monarca\",\n", "")
+        .replace("\"Zhanaru (All-national", "\"and Zhanaru (All-national")
+        .replace("  \"LIBERA\",\n", "  \"LIBERA\",\n  \"Libera\",\n");
+    std::fs::write(&path, &manifest).unwrap();
+    let line_of = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let check = |edition: &std::path::Path| {
+        let output = anthology().args(["check", "--diagnostic-format", "short"]).arg(edition).output().unwrap();
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let said = check(&edition);
+    let cost = line_of(&manifest, "\"Construction Sector");
+    for expected in [
+        format!(
+            "en/publication.toml:{cost}:3: warning: `Construction Sector Transparency Initiative (CoST)` is thanked in the acknowledgements, but no listed story names it"
+        ),
+        format!("en/publication.toml:{}:3: warning: `Libera` is thanked twice", line_of(&manifest, "\"Libera\"")),
+        format!(
+            "en/publication.toml:{}:3: warning: `and Zhanaru (All-national Movement Against Corruption)` starts with “and”",
+            line_of(&manifest, "\"and Zhanaru")
+        ),
+        "en/stories/mexico-casa-monarca.md:3:18: warning: `Casa Monarca`, an organisation of this story, is not thanked in the acknowledgements".to_string(),
+    ] {
+        assert!(said.contains(&expected), "expected {expected}\n in:\n{said}");
+    }
+    assert_eq!(said.matches("thanked").count(), 3, "nothing else: {said}");
+    // A sponsor is thanked without a story when the manifest says so.
+    let manifest = manifest
+        .replace("[legal]", "without-story = [\"Construction Sector Transparency Initiative (CoST)\"]\n\n[legal]");
+    std::fs::write(&path, &manifest).unwrap();
+    assert!(!check(&edition).contains("no listed story names it"));
+}
+
+#[test]
+fn editor_mistakes_get_messages_that_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let edition = dir.path().join("en");
+    common::copy_tree(&root().join("content/en"), &edition);
+    std::fs::create_dir(edition.join("images")).unwrap();
+    std::fs::copy(root().join("tests/editions/figures/images/workshop.png"), edition.join("images/workshop.png"))
+        .unwrap();
+    let manifest = std::fs::read_to_string(edition.join("publication.toml")).unwrap();
+    let story = std::fs::read_to_string(edition.join("stories/malawi-cost.md")).unwrap();
+    let line_of = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    // (the mistake in the manifest or the Malawi story, what the message must say)
+    let cases: Vec<(&str, String, &str, Vec<String>)> = vec![
+        (
+            "manifest",
+            "title = \"Featured Human Stories\"".into(),
+            "title = “Featured Human Stories”",
+            vec![
+                "curly quotes (“…”, as Word writes them) do not quote text in TOML".into(),
+                "publication.toml:7:9".into(),
+                "use straight quotes \" … \": title = \"Featured Human Stories\"".into(),
+            ],
+        ),
+        (
+            "manifest",
+            "title = \"Featured Human Stories\"".into(),
+            "title = \"Featured \"Human\" Stories\"",
+            vec![
+                "a quotation mark inside the text ends it early".into(),
+                "title = 'Featured \"Human\" Stories'".into(),
+            ],
+        ),
+        (
+            "manifest",
+            "title = \"Featured Human Stories\"".into(),
+            "title = Featured",
+            vec!["text must be in quotes".into(), "put it in straight quotes: title = \"Featured\"".into()],
+        ),
+        (
+            "manifest",
+            "title = \"Featured Human Stories\"".into(),
+            "title = \"Featured Human Stories",
+            vec!["this text is not closed on its line".into()],
+        ),
+        (
+            "manifest",
+            "  \"Casa Monarca\",".into(),
+            "  \"Casa Monarca\"",
+            vec![
+                "a comma is missing after this element of the list".into(),
+                format!("publication.toml:{}:16", line_of(&manifest, "\"Casa Monarca\"")),
+            ],
+        ),
+        (
+            "manifest",
+            "date = 2026-06-01".into(),
+            "date = 01/06/2027",
+            vec!["`01/06/2027` is not a date as TOML writes one".into(), "date = 2027-06-01".into()],
+        ),
+        (
+            "manifest",
+            "date = 2026-06-01".into(),
+            "date = \"2027-06-01\"",
+            vec!["a date is written without quotes".into(), "date = 2027-06-01".into()],
+        ),
+        (
+            "manifest",
+            "\"stories/malawi-cost.md\"".into(),
+            "\"stories/Malawi-Cost.md\"",
+            vec!["`stories/Malawi-Cost.md` does not exist".into(), "did you mean `stories/malawi-cost.md`?".into()],
+        ),
+        (
+            "manifest",
+            "\"stories/malawi-cost.md\"".into(),
+            "\"malawi-cost.md\"",
+            vec!["did you mean `stories/malawi-cost.md`?".into()],
+        ),
+        (
+            "story",
+            "\n\nIn collaboration with".into(),
+            "\n\n![Workshop](images/workshop.png)\n\nIn collaboration with",
+            vec![
+                "the image `images/workshop.png` does not exist".into(),
+                "did you mean `../images/workshop.png`?".into(),
+            ],
+        ),
+        (
+            "story",
+            "\n\nIn collaboration with".into(),
+            "\n\nSee [the plan](unkown:).\n\nIn collaboration with",
+            vec![
+                "`unkown:` is not a link address anthology knows".into(),
+                "did you mean `unknown:`, for an address not known yet?".into(),
+            ],
+        ),
+        (
+            "story",
+            "\n\nIn collaboration with".into(),
+            "\n\nSee [the plan](https://example.org/home page.html).\n\nIn collaboration with",
+            vec![
+                "the link address `https://example.org/home page.html` has a space, so the link prints as written"
+                    .into(),
+                "https://example.org/home%20page.html".into(),
+                "[text](<https://example.org/home page.html>)".into(),
+            ],
+        ),
+    ];
+    for (file, from, to, expected) in cases {
+        let (path, text) = match file {
+            "manifest" => (edition.join("publication.toml"), &manifest),
+            _ => (edition.join("stories/malawi-cost.md"), &story),
+        };
+        assert!(text.contains(&from), "{from}");
+        std::fs::write(&path, text.replacen(&from, to, 1)).unwrap();
+        let output = anthology().arg("check").arg(&edition).env("NO_COLOR", "1").output().unwrap();
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{to}: {said}");
+        for expected in expected {
+            assert!(said.contains(&expected), "{to}: expected {expected}\n in:\n{said}");
+        }
+        std::fs::write(&path, text).unwrap();
+    }
+}

@@ -120,8 +120,8 @@ fn every_seed_paragraph_is_in_the_epub_in_order() {
 fn bookmarks_are_the_printed_table_of_contents_and_land_on_their_titles() {
     let build = real_edition();
     let pdf = build.pdf();
-    let outline = pdf.outline();
     let publication = publication("content/en");
+    let outline = pdf.entry_bookmarks(&publication);
     assert_eq!(outline.len(), 21, "{outline:#?}");
     let titles: Vec<&str> = outline.iter().map(|(_, t, _)| t.as_str()).collect();
     assert_eq!(titles, seed_toc_titles(), "bookmarks carry the seed's table-of-contents titles");
@@ -134,9 +134,24 @@ fn bookmarks_are_the_printed_table_of_contents_and_land_on_their_titles() {
 }
 
 #[test]
+fn the_pdf_opens_with_its_bookmarks_the_cover_and_the_contents_among_them() {
+    let pdf = real_edition().pdf();
+    let catalog = pdf.doc.catalog().unwrap();
+    assert_eq!(catalog.get(b"PageMode").and_then(|m| m.as_name()).ok(), Some(&b"UseOutlines"[..]));
+    let outline = pdf.outline();
+    let toc_page = pdf.pages_text().iter().position(|t| t.contains("Table of Contents")).unwrap() + 1;
+    assert_eq!(outline[0], (1, "Cover".to_string(), 1), "the first bookmark is the cover");
+    let contents = outline.iter().position(|b| *b == (1, "Table of Contents".to_string(), toc_page));
+    let contents = contents.unwrap_or_else(|| panic!("no bookmark for the table of contents: {outline:?}"));
+    // In page order: the table of contents after the entries before it.
+    assert!(outline[contents - 1].2 < toc_page && outline[contents + 1].2 > toc_page, "{outline:?}");
+    assert_eq!(outline.len(), 23, "the cover, the contents and the 21 entries");
+}
+
+#[test]
 fn printed_table_of_contents_links_to_the_bookmarked_pages() {
     let pdf = real_edition().pdf();
-    let outline = pdf.outline();
+    let outline = pdf.entry_bookmarks(&publication("content/en"));
     let pages = pdf.pages_text();
     let toc_page = pages.iter().position(|t| t.contains("Table of Contents")).unwrap() as u32 + 1;
     let toc_links: Vec<u32> = pdf
@@ -164,7 +179,8 @@ fn every_pdf_link_leads_to_an_entry_or_a_web_address() {
     let starts: Vec<u32> = pdf.outline().into_iter().map(|(_, _, p)| p as u32).collect();
     let links = pdf.links();
     let internal = links.iter().filter(|(_, _, t)| matches!(t, Target::Page(_))).count();
-    assert_eq!(internal, starts.len(), "one link per table-of-contents line, and no other internal link");
+    let lines = pdf.entry_bookmarks(&publication("content/en")).len();
+    assert_eq!(internal, lines, "one link per table-of-contents line, and no other internal link");
     for (page, _, target) in links {
         match target {
             Target::Page(p) => assert!(starts.contains(&p), "p{page}: a link to page {p}, where no entry begins"),
@@ -219,7 +235,8 @@ fn epub_nav_and_spine_follow_the_manifest() {
         .collect();
     assert_eq!(nav, numbered, "the nav lists the printed table of contents, stories numbered");
     assert_eq!(nav[3], format!("01 {}", seed_toc_titles()[3]), "the first story is 01");
-    let outline: Vec<String> = real_edition().pdf().outline().into_iter().map(|(_, t, _)| t).collect();
+    let outline: Vec<String> =
+        real_edition().pdf().entry_bookmarks(&publication).into_iter().map(|(_, t, _)| t).collect();
     let unnumbered: Vec<String> = nav
         .iter()
         .map(|t| {
@@ -246,7 +263,11 @@ fn pdf_has_title_and_language() {
     assert!(text.contains("<dc:title>") || text.contains("Featured Human Stories"), "title metadata");
     let info = pdf.doc.trailer.get(b"Info").and_then(|i| pdf.doc.dereference(i)).unwrap().1.as_dict().unwrap();
     let title = lopdf::decode_text_string(info.get(b"Title").unwrap()).unwrap();
-    assert_eq!(title, "Featured Human Stories");
+    // `year-in-title`: a reading app tells the 2026 edition from the 2027 one.
+    assert_eq!(title, "Featured Human Stories 2026");
+    assert!(text.contains("Featured Human Stories 2026</rdf:li>"), "the XMP title has the year too");
+    let opf = real_edition().epub().text("OEBPS/content.opf");
+    assert!(opf.contains(">Featured Human Stories 2026</dc:title>"), "{opf}");
 }
 
 /// The listed entry each page belongs to (by the bookmarks); `None` before
@@ -255,9 +276,9 @@ fn entry_of_each_page<'a>(
     pdf: &common::Pdf,
     publication: &'a anthology::model::Publication,
 ) -> Vec<Option<&'a anthology::model::Entry>> {
-    let outline = pdf.outline();
+    let outline = pdf.entry_bookmarks(publication);
     let listed = common::listed(publication);
-    // The table of contents is not bookmarked; it starts where its title is printed.
+    // The table of contents starts where its title is printed.
     let pages = pdf.pages_text();
     let contents = publication.entries.iter().find(|e| e.kind() == anthology::model::EntryKind::Contents);
     let toc_page = pages.iter().position(|t| t.contains("Table of Contents")).unwrap() + 1;

@@ -68,7 +68,7 @@ const CASES: &[Case] = &[
         command: "check",
         setup: |e| e.replace("publication.toml", "title = \"Figures and Links\"", "title = \"Figures and Links"),
         code: 1,
-        first_line: "ed/publication.toml:3:27: error: invalid manifest (",
+        first_line: "ed/publication.toml:3:27: error: this text is not closed on its line",
     },
     Case {
         name: "unknown key in the manifest",
@@ -92,11 +92,18 @@ const CASES: &[Case] = &[
         first_line: "ed/stories/one.md:4:1: error: unknown key `countyr`",
     },
     Case {
-        name: "wrong type",
+        name: "date in quotes",
         command: "check",
         setup: |e| e.replace("publication.toml", "date = 2025-12-01", "date = \"2025-12-01\""),
         code: 1,
-        first_line: "ed/publication.toml:6:8: error: invalid manifest (invalid type: string",
+        first_line: "ed/publication.toml:6:8: error: a date is written without quotes",
+    },
+    Case {
+        name: "wrong type",
+        command: "check",
+        setup: |e| e.replace("publication.toml", "date = 2025-12-01", "date = 2025-12-01\nsmart-quotes = \"yes\""),
+        code: 1,
+        first_line: "ed/publication.toml:7:16: error: invalid manifest (invalid type: string \"yes\", expected a boolean)",
     },
     Case {
         name: "missing key",
@@ -965,6 +972,18 @@ fn usage_errors_exit_with_2() {
     let output = anthology().args(["check", "no/such/folder"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/folder: no such edition folder"));
+    // A story file, or an edition's stories folder, is sent to its edition.
+    let story = anthology().current_dir(edition.dir.path()).args(["build", "ed/stories/one.md"]).output().unwrap();
+    assert_eq!(story.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&story.stderr);
+    assert!(said.contains("ed/stories/one.md: a file, not an edition folder"), "{said}");
+    assert!(
+        said.contains("belongs to the edition ed: build or check that folder, e.g. `anthology build ed`"),
+        "{said}"
+    );
+    let stories = anthology().current_dir(edition.dir.path()).args(["check", "ed/stories"]).output().unwrap();
+    assert_eq!(stories.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&stories.stderr).contains("ed/stories belongs to the edition ed"));
     assert_eq!(anthology().arg("frobnicate").output().unwrap().status.code(), Some(2));
     // An output folder inside the edition would mix artifacts with its files.
     let inside =

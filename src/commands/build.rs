@@ -13,7 +13,7 @@ use crate::pipeline::{self, BuildOptions};
 pub fn run(args: &BuildArgs) -> ExitCode {
     let editions = match super::editions(&args.editions) {
         Ok(editions) => editions,
-        Err(message) => return super::usage_error(&message),
+        Err(problem) => return super::usage(problem),
     };
     let mut formats = args.format.clone();
     if args.proof {

@@ -8,7 +8,7 @@ use crate::diag::Diagnostics;
 pub fn run(args: &CheckArgs) -> ExitCode {
     let editions = match super::editions(&args.editions) {
         Ok(editions) => editions,
-        Err(message) => return super::usage_error(&message),
+        Err(problem) => return super::usage(problem),
     };
     let mut failed = false;
     for edition in &editions {

@@ -33,26 +33,37 @@ pub fn run(command: Command) -> ExitCode {
 
 /// The editions to work on: those given, else every folder under `./content`
 /// that holds a `publication.toml`, sorted by name.
-pub fn editions(args: &EditionArgs) -> Result<Vec<PathBuf>, String> {
+pub fn editions(args: &EditionArgs) -> Result<Vec<PathBuf>, Diagnostic> {
     if !args.editions.is_empty() {
         // A path that is not a folder is a usage error; a folder without a
         // manifest is reported with the edition's other problems.
         if let Some(missing) = args.editions.iter().find(|p| !p.is_dir()) {
-            return Err(format!("{}: no such edition folder", missing.display()));
+            return Err(not_a_folder(missing));
         }
         return Ok(args.editions.clone());
     }
     let root = Path::new("content");
     if let Err(err) = std::fs::read_dir(root) {
-        return Err(format!("no edition given and no ./content folder to look in ({err})"));
+        return Err(Diagnostic::error(format!("no edition given and no ./content folder to look in ({err})")));
     }
     let mut found = Vec::new();
     find_editions(root, 0, &mut found);
     found.sort();
     if found.is_empty() {
-        return Err("no edition given and no folder under ./content holds a publication.toml".into());
+        return Err(Diagnostic::error("no edition given and no folder under ./content holds a publication.toml"));
     }
     Ok(found)
+}
+
+/// The message for an edition argument that is not a folder: a story file
+/// is told which edition it belongs to.
+pub fn not_a_folder(path: &Path) -> Diagnostic {
+    if path.is_file() {
+        Diagnostic::error(format!("{}: a file, not an edition folder", path.display()))
+            .hint(crate::manifest::not_an_edition_hint(path))
+    } else {
+        Diagnostic::error(format!("{}: no such edition folder", path.display()))
+    }
 }
 
 /// How deep under ./content editions are looked for (`content/2028/en` is 2).
@@ -101,7 +112,12 @@ pub fn print(diagnostics: &[Diagnostic], format: DiagnosticFormat) {
 
 /// Prints a usage error and returns status 2.
 pub fn usage_error(message: &str) -> ExitCode {
-    print(&[Diagnostic::error(message.to_string())], DiagnosticFormat::Human);
+    usage(Diagnostic::error(message.to_string()))
+}
+
+/// Prints a usage problem with its hints; exit code 2.
+pub fn usage(diagnostic: Diagnostic) -> ExitCode {
+    print(&[diagnostic], DiagnosticFormat::Human);
     ExitCode::from(EXIT_USAGE)
 }
 

@@ -8,7 +8,7 @@ use crate::diag::{DiagnosticFormat, Diagnostics};
 
 pub fn new(args: &NewArgs) -> ExitCode {
     if !args.from.is_dir() {
-        return super::usage_error(&format!("{}: no such edition folder", args.from.display()));
+        return super::usage(super::not_a_folder(&args.from));
     }
     let mut diags = Diagnostics::default();
     let result = crate::next_edition::create(&args.edition, &args.from, &args.date, &mut diags);
@@ -35,7 +35,7 @@ pub fn new(args: &NewArgs) -> ExitCode {
 
 pub fn init(args: &InitArgs) -> ExitCode {
     if !args.from.is_dir() {
-        return super::usage_error(&format!("{}: no such edition folder", args.from.display()));
+        return super::usage(super::not_a_folder(&args.from));
     }
     let mut diags = Diagnostics::default();
     let result = crate::translation::init(&args.edition, &args.from, args.language.as_deref(), &mut diags);

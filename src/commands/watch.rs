@@ -22,7 +22,7 @@ const SETTLE: Duration = Duration::from_millis(30);
 pub fn run(args: &WatchArgs) -> ExitCode {
     let edition = match &args.edition {
         Some(edition) if edition.is_dir() => edition.clone(),
-        Some(edition) => return super::usage_error(&format!("{}: no such edition folder", edition.display())),
+        Some(edition) => return super::usage(super::not_a_folder(edition)),
         None => match only_edition() {
             Ok(edition) => edition,
             Err(message) => return super::usage_error(&message),
@@ -121,7 +121,7 @@ fn only_edition() -> Result<PathBuf, String> {
         deny_warnings: false,
         allow: vec![],
     };
-    let mut editions = super::editions(&args)?;
+    let mut editions = super::editions(&args).map_err(|problem| problem.message)?;
     match editions.len() {
         1 => Ok(editions.remove(0)),
         _ => Err(format!(

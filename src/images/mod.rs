@@ -165,7 +165,20 @@ pub fn load(edition: &Path, uses: &[ImageUse], theme: &crate::theme::Theme, diag
         let bytes = match files::read(edition, &path, MAX_IMAGE_BYTES) {
             Ok(bytes) => bytes,
             Err(ReadError::NotFound) => {
-                report(diags, &|w| format!("the image `{w}` does not exist"), "check the path, relative to this file");
+                for image_use in &uses {
+                    // The folder the path is written relative to.
+                    let base = image_use.file.path.parent().and_then(|dir| dir.strip_prefix(edition).ok());
+                    let base = base.map(|dir| dir.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+                    let hint = match files::did_you_mean(edition, &base, src) {
+                        Some(meant) => format!("did you mean `{meant}`?"),
+                        None => "check the path: it is relative to this file (`../images/…` from a story)".into(),
+                    };
+                    diags.push(
+                        Diagnostic::error(format!("the image `{}` does not exist", image_use.written))
+                            .at(&image_use.file, image_use.span.clone())
+                            .hint(hint),
+                    );
+                }
                 continue;
             }
             Err(err @ ReadError::TooLarge { .. }) => {

@@ -18,6 +18,7 @@ impl Renderer for Pdf {
     fn render(&self, context: &Context, diags: &mut Diagnostics) -> Result<Vec<Artifact>, Failed> {
         let document = &context.laid_out.document;
         let bytes = export(context, document, diags)?;
+        let bytes = finish(bytes, false).map_err(|err| finish_failed(&err, diags))?;
         let name = super::artifact_name(context.publication, ".pdf");
         Ok(vec![Artifact { name, bytes, pages: Some(document.pages().len()) }])
     }
@@ -38,9 +39,7 @@ impl Renderer for Print {
             return Err(diags.fail(Diagnostic::error("internal error: the print edition was not laid out")));
         };
         let bytes = export(context, document, diags)?;
-        let bytes = with_bleed_box(&bytes).map_err(|err| {
-            diags.fail(Diagnostic::error(format!("internal error: could not set the print PDF's BleedBox ({err})")))
-        })?;
+        let bytes = finish(bytes, true).map_err(|err| finish_failed(&err, diags))?;
         let name = super::artifact_name(context.publication, "-print.pdf");
         Ok(vec![Artifact { name, bytes, pages: Some(document.pages().len()) }])
     }
@@ -72,25 +71,35 @@ fn export(
     })
 }
 
-/// typst writes the MediaBox (trim, bleed and the room for the marks) and
-/// the TrimBox; a printer also wants the BleedBox: the TrimBox grown by the
-/// bleed on every side.
-fn with_bleed_box(pdf: &[u8]) -> Result<Vec<u8>, lopdf::Error> {
+/// What typst cannot say, appended as an incremental update (the pages
+/// as typst wrote them stay byte for byte): the PDF opens with its bookmarks
+/// panel (`/PageMode /UseOutlines`) and, in print, every page has its
+/// BleedBox — the TrimBox typst writes, grown by the bleed on every side.
+fn finish(pdf: Vec<u8>, bleed: bool) -> Result<Vec<u8>, lopdf::Error> {
     use lopdf::Object;
-    let bleed = crate::layout::BLEED_MM / 25.4 * 72.0;
-    let mut document = lopdf::Document::load_mem(pdf)?;
-    let pages: Vec<lopdf::ObjectId> = document.get_pages().into_values().collect();
+    let previous = lopdf::Document::load_mem(&pdf)?;
+    let catalog = previous.trailer.get(b"Root")?.as_reference()?;
+    let pages: Vec<lopdf::ObjectId> = if bleed { previous.get_pages().into_values().collect() } else { vec![] };
+    let mut update = lopdf::IncrementalDocument::create_from(pdf, previous);
+    update.opt_clone_object_to_new_document(catalog)?;
+    update.new_document.get_dictionary_mut(catalog)?.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    let bleed = (crate::layout::BLEED_MM / 25.4 * 72.0) as f32;
     for id in pages {
-        let page = document.get_dictionary_mut(id)?;
+        update.opt_clone_object_to_new_document(id)?;
+        let page = update.new_document.get_dictionary_mut(id)?;
         let trim: Vec<f32> =
             page.get(b"TrimBox")?.as_array()?.iter().map(|o| o.as_float()).collect::<Result<_, _>>()?;
         let [x0, y0, x1, y1] = trim[..] else {
             return Err(lopdf::Error::InvalidStream("a TrimBox of 4 numbers".into()));
         };
-        let grown = [x0 - bleed as f32, y0 - bleed as f32, x1 + bleed as f32, y1 + bleed as f32];
+        let grown = [x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed];
         page.set("BleedBox", Object::Array(grown.iter().map(|&v| Object::Real(v)).collect()));
     }
     let mut out = Vec::new();
-    document.save_to(&mut out)?;
+    update.save_to(&mut out)?;
     Ok(out)
+}
+
+fn finish_failed(err: &lopdf::Error, diags: &mut Diagnostics) -> Failed {
+    diags.fail(Diagnostic::error(format!("internal error: could not finish the PDF ({err})")))
 }

@@ -238,6 +238,18 @@ impl Pdf {
         toc.toc.into_iter().map(|t| (t.level, t.title, t.page)).collect()
     }
 
+    /// The bookmarks of the listed entries, in the order of the printed
+    /// table of contents: the outline without the cover's bookmark (the
+    /// first, on page 1) and the table of contents' own.
+    pub fn entry_bookmarks(&self, publication: &anthology::model::Publication) -> Vec<(usize, String, usize)> {
+        let mut outline = self.outline();
+        assert_eq!(outline.first().map(|b| b.2), Some(1), "the first bookmark is the cover's: {outline:?}");
+        outline.remove(0);
+        let contents = publication.entries.iter().find(|e| e.kind() == anthology::model::EntryKind::Contents);
+        outline.retain(|(_, title, _)| contents.is_none_or(|c| title != &c.title));
+        outline
+    }
+
     fn page_numbers(&self) -> BTreeMap<lopdf::ObjectId, u32> {
         self.doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect()
     }
@@ -548,7 +560,7 @@ pub fn assert_printed_ranges_match(pdf: &Pdf, publication: &anthology::model::Pu
     let toc_page = pages.iter().position(|t| t.contains("Table of Contents")).unwrap() + 1;
     let ranges = printed_ranges(&pages[toc_page - 1], &titles);
     // Where each entry starts (from the bookmarks), and where the table of contents starts.
-    let mut starts: Vec<usize> = pdf.outline().into_iter().map(|(_, _, p)| p).collect();
+    let mut starts: Vec<usize> = pdf.entry_bookmarks(publication).into_iter().map(|(_, _, p)| p).collect();
     let entry_starts = starts.clone();
     starts.push(toc_page);
     starts.sort();
@@ -603,7 +615,7 @@ pub fn assert_no_one_line_endings(edition: &Path, pdf: &Pdf) {
     let pages = laid_out.document.pages();
     assert_eq!(pages.len(), pdf.page_count(), "laid out as built");
     let texts = pdf.pages_text();
-    let starts: Vec<usize> = pdf.outline().into_iter().map(|(_, _, p)| p).collect();
+    let starts: Vec<usize> = pdf.entry_bookmarks(publication).into_iter().map(|(_, _, p)| p).collect();
     let size = publication.theme.text.size_pt;
     let mut stories = 0;
     for (i, entry) in listed(publication).into_iter().enumerate() {

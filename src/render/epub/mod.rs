@@ -68,7 +68,7 @@ fn render(context: &Context, diags: &mut Diagnostics) -> Result<Vec<u8>, Failed>
     let mut builder = EpubBuilder::new(ZipLibrary::new().map_err(|e| fail(diags, e))?).map_err(|e| fail(diags, e))?;
     let meta = &publication.meta;
     builder.epub_version(EpubVersion::V30);
-    builder.set_title(xhtml::xml_safe(&meta.title));
+    builder.set_title(xhtml::xml_safe(&meta.metadata_title));
     builder.add_language(meta.language.clone());
     builder.set_uuid(meta.identifier);
     builder.set_generator(format!("anthology {}", env!("CARGO_PKG_VERSION")));
