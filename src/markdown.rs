@@ -528,9 +528,14 @@ impl BlockParser<'_, '_> {
         let source = &self.text[range.clone()];
         for (at, _) in source.match_indices("](") {
             let rest = &source[at + 2..];
-            let Some(close) = rest.find(')') else { continue };
+            // An address ends on its line, and within a bounded stretch: a
+            // paragraph of many `](` must not be scanned once per bracket.
+            let Some(close) = rest.bytes().take(MAX_ADDRESS).position(|b| b == b')' || b == b'\n') else { continue };
             let address = &rest[..close];
-            if address.starts_with('<') || !address.trim().contains(char::is_whitespace) || address.contains('\n') {
+            if !rest[close..].starts_with(')')
+                || address.starts_with('<')
+                || !address.trim().contains(char::is_whitespace)
+            {
                 continue;
             }
             let open = source[..at].rfind('[').unwrap_or(at);
@@ -640,6 +645,9 @@ fn comment_note() -> Diagnostic {
         .kind("editor-note")
         .hint("remove it when it is done; it is never printed")
 }
+
+/// The longest link address looked for after a `](` printed as text.
+const MAX_ADDRESS: usize = 2048;
 
 /// Bullets Word pastes at the start of a line.
 const WORD_BULLETS: &[char] = &['•', '◦', '▪', '\u{F0B7}'];
