@@ -163,7 +163,10 @@ pub fn acknowledged_organisations(edition: &Edition) -> Vec<Diagnostic> {
     let key = |name: &str| {
         let name = name.trim();
         let lower = name.to_lowercase();
-        let bare = ["and ", "& "].iter().find_map(|and| lower.strip_prefix(and)).unwrap_or(&lower);
+        let bare = ["and", "&"]
+            .iter()
+            .find_map(|and| lower.strip_prefix(and).filter(|rest| rest.starts_with(char::is_whitespace)))
+            .unwrap_or(&lower);
         bare.split_whitespace().collect::<Vec<_>>().join(" ")
     };
     let mut in_stories: BTreeMap<String, (&crate::content::Document, &toml::Spanned<String>)> = BTreeMap::new();
@@ -186,8 +189,7 @@ pub fn acknowledged_organisations(edition: &Edition) -> Vec<Diagnostic> {
             );
             continue;
         }
-        let lower = name.to_lowercase();
-        if lower.starts_with("and ") || lower.starts_with("& ") {
+        if key(name) != name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase() {
             out.push(
                 Diagnostic::warning(format!("`{name}` starts with “and”"))
                     .at(file, at.clone())

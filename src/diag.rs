@@ -390,7 +390,7 @@ pub fn from_toml(file: &Arc<SourceFile>, offset: usize, what: &str, err: &toml::
         diagnostic = Diagnostic::error(format!("missing key `{field}`"))
             .at(file, span)
             .hint(format!("add `{field} = …` to this table"));
-    } else if let Some(explained) = explain_toml_syntax(file, span.clone(), &message) {
+    } else if let Some(explained) = err.span().and_then(|_| explain_toml_syntax(file, span.clone(), &message)) {
         diagnostic = explained;
     } else {
         diagnostic = Diagnostic::error(format!("invalid {what} ({message})")).at(file, span);
@@ -422,10 +422,20 @@ fn explain_toml_syntax(file: &Arc<SourceFile>, span: Range<usize>, message: &str
                 .hint(format!("use straight quotes \" … \": {}", fixed.trim())),
         );
     }
-    if message.contains("missing comma") {
-        // The element that lacks its comma: the last thing written before this one.
-        let before = text[..at].trim_end();
-        let end = before.len();
+    if message.contains("missing comma between array elements") {
+        // The element that lacks its comma: the last thing written before
+        // this one, comments and blank lines aside.
+        let mut end = at;
+        for line in text[..at].rsplit('\n') {
+            let start = end - line.len();
+            let kept = without_comment(line).trim_end();
+            if !kept.is_empty() {
+                end = start + kept.len();
+                break;
+            }
+            end = start.saturating_sub(1);
+        }
+        let before = &text[..end];
         let start = before[..end].char_indices().next_back().map_or(end, |(i, _)| i);
         return Some(
             Diagnostic::error("a comma is missing after this element of the list")
@@ -464,7 +474,15 @@ fn explain_toml_syntax(file: &Arc<SourceFile>, span: Range<usize>, message: &str
         );
     }
     if message.contains("must be quoted") || message.contains("invalid boolean") {
-        let bare = value.split('#').next().unwrap_or(value).trim();
+        let bare = text.get(span.clone()).unwrap_or(value).trim();
+        if ["true", "false", "yes", "no"].contains(&bare.to_lowercase().as_str()) {
+            let yes = matches!(bare.to_lowercase().as_str(), "true" | "yes");
+            return Some(
+                Diagnostic::error(format!("`{bare}` is not a yes-or-no value TOML reads"))
+                    .at(file, span)
+                    .hint(format!("write {} = {yes}, in lower case and without quotes", key.unwrap_or("key"))),
+            );
+        }
         return Some(
             Diagnostic::error("text must be in quotes")
                 .at(file, span)
@@ -472,6 +490,26 @@ fn explain_toml_syntax(file: &Arc<SourceFile>, span: Range<usize>, message: &str
         );
     }
     None
+}
+
+/// A TOML line without its `# comment` (a `#` inside a quoted string stays).
+fn without_comment(line: &str) -> &str {
+    let mut quote = None;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (Some('"'), '\\') if !escaped => {
+                escaped = true;
+                continue;
+            }
+            (Some(q), c) if c == q && !escaped => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') => return &line[..i],
+            _ => {}
+        }
+        escaped = false;
+    }
+    line
 }
 
 /// `01/06/2027`, `1.6.2027`, `"2027-06-01"`: a date the editor wrote.
@@ -584,6 +622,23 @@ mod tests {
         assert_eq!(file.line_col(6), (2, 1));
         // 'é' is two bytes but one column.
         assert_eq!(file.line_col(9), (2, 3));
+    }
+
+    #[test]
+    fn toml_slips_are_explained_where_they_are() {
+        let explain = |text: &str| {
+            let file = SourceFile::new("p.toml", text);
+            let err = toml::from_str::<toml::Table>(text).unwrap_err();
+            let d = from_toml(&file, 0, "manifest", &err);
+            format!("{} {}", d.short(), d.hints.join(" "))
+        };
+        // The comma is missing after "A", a comment after it aside.
+        let said = explain("list = [\n  \"A\"  # the first\n  \"B\",\n]\n");
+        assert!(said.starts_with("p.toml:2:5: error: a comma is missing after this element"), "{said}");
+        let said = explain("smart-quotes = True\n");
+        assert!(said.contains("write smart-quotes = true"), "{said}");
+        let said = explain("list = [UNODC, \"WHO\"]\n");
+        assert!(said.contains("put it in straight quotes: list = \"UNODC\""), "{said}");
     }
 
     #[test]

@@ -304,7 +304,12 @@ pub fn identity(path: &Path) -> Option<(u64, u64)> {
 /// written for `../images/`). Returned as it should be written in a file
 /// of the folder `base` (edition-relative; `""` for the edition itself).
 pub fn did_you_mean(edition: &Path, base: &str, wanted: &str) -> Option<String> {
-    let found = walk(edition, edition, &["layouts"]);
+    did_you_mean_among(&walk(edition, edition, &["layouts"]), base, wanted)
+}
+
+/// [`did_you_mean`] among the edition's files, listed once by the caller
+/// (`walk`) when it has many paths to ask about.
+pub fn did_you_mean_among(found: &[String], base: &str, wanted: &str) -> Option<String> {
     let wanted = wanted.to_lowercase();
     let name = |path: &str| path.rsplit('/').next().unwrap_or(path).to_lowercase();
     let chosen = found.iter().find(|f| f.to_lowercase() == wanted).or_else(|| {

@@ -496,10 +496,23 @@ impl BlockParser<'_, '_> {
             if let Some(id) = resolved.ok().and_then(|rel| self.context.entries.get(&rel)) {
                 return LinkTarget::Entry { id: EntryId(id.clone()) };
             }
+            // The listed file of the same name (any case), as this file should write it.
+            let name = |path: &str| path.rsplit('/').next().unwrap_or(path).to_lowercase();
+            let meant = self
+                .context
+                .entries
+                .keys()
+                .find(|listed| name(listed) == name(path_part))
+                .and_then(|listed| pathdiff::diff_paths(listed, base))
+                .map(|path| path.to_string_lossy().replace('\\', "/"));
+            let hint = match meant {
+                Some(meant) => format!("did you mean `{meant}`?"),
+                None => "link to a file listed in publication.toml, relative to this file".to_string(),
+            };
             self.bad_link(
                 range,
                 format!("the link to `{path_part}` does not resolve to a story of this edition"),
-                "link to a file listed in publication.toml, relative to this file",
+                &hint,
             );
             return LinkTarget::Unknown;
         }
@@ -532,13 +545,22 @@ impl BlockParser<'_, '_> {
             // paragraph of many `](` must not be scanned once per bracket.
             let Some(close) = rest.bytes().take(MAX_ADDRESS).position(|b| b == b')' || b == b'\n') else { continue };
             let address = &rest[..close];
+            let address_trimmed = address.trim();
+            // A space before a title (`"…"`, `'…'`, `(…)`) is CommonMark's own.
+            let has_title = address_trimmed
+                .split_once(char::is_whitespace)
+                .is_some_and(|(_, title)| title.trim_start().starts_with(['"', '\'', '(']));
             if !rest[close..].starts_with(')')
                 || address.starts_with('<')
-                || !address.trim().contains(char::is_whitespace)
+                || !address_trimmed.contains(char::is_whitespace)
+                || has_title
+                || source[..at].ends_with('\\')
             {
                 continue;
             }
-            let open = source[..at].rfind('[').unwrap_or(at);
+            // The link text's `[`, looked for in a bounded stretch too.
+            let from = at.saturating_sub(MAX_ADDRESS);
+            let open = source.as_bytes()[from..at].iter().rposition(|&b| b == b'[').map_or(at, |i| from + i);
             let span = range.start + open..range.start + at + 3 + close;
             self.warn(
                 &span,
@@ -670,8 +692,13 @@ fn word_bullets(body: &str) -> std::borrow::Cow<'_, str> {
             (Some(open), Some(m)) if open == m => fence = None,
             _ => {}
         }
-        match trimmed.chars().next() {
-            Some(bullet) if fence.is_none() && indent < 4 && WORD_BULLETS.contains(&bullet) => {
+        // A bullet, a space, then the item's text (not `• • •`, a section break).
+        let mut chars = trimmed.chars();
+        let (first, second) = (chars.next(), chars.next());
+        let text = chars.as_str().trim_start();
+        let item = matches!(second, Some(' ' | '\t')) && !text.is_empty() && !text.starts_with(WORD_BULLETS);
+        match first {
+            Some(bullet) if item && fence.is_none() && indent < 4 && WORD_BULLETS.contains(&bullet) => {
                 out.push_str(&line[..indent]);
                 out.push('-');
                 out.extend(std::iter::repeat_n(' ', bullet.len_utf8() - 1));
@@ -718,6 +745,17 @@ mod tests {
     }
 
     #[test]
+    fn a_space_in_a_link_address_is_an_error_but_a_title_is_not() {
+        let (_, diags) =
+            parse_md("See [a](https://x.org/a b.html) and [b](https://x.org \"Title\") and \\[c\\](d e).\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            diags[0].starts_with("stories/a.md:1:5: error: the link address `https://x.org/a b.html` has a space"),
+            "{diags:?}"
+        );
+    }
+
+    #[test]
     fn word_bullets_are_a_list_and_comments_are_left_out() {
         let (blocks, diags) =
             parse_md("Three steps:\n• plan the work\n•\tdo it\n  ◦ check it\n\n```\n• kept in code\n```\n");
@@ -732,6 +770,12 @@ mod tests {
             .collect();
         assert_eq!(texts, ["plan the work", "do it", "check it"]);
         assert_eq!(blocks[2].kind, BlockKind::Code { text: "• kept in code".into() });
+        // A section break of bullets, and a bullet alone, are not list items.
+        let (blocks, _) = parse_md("Steps:\n•\n\n• • •\n");
+        assert!(
+            blocks.iter().all(|b| !matches!(b.kind, BlockKind::List { .. } | BlockKind::Heading { .. })),
+            "{blocks:?}"
+        );
 
         let (blocks, diags) = parse_md("<!-- TODO: ask for a photo -->\n\nText <!-- check the\nfigure --> goes on.\n");
         assert_eq!(blocks.len(), 1, "{blocks:?}");

@@ -311,6 +311,12 @@ fn editor_mistakes_get_messages_that_say_what_to_do() {
         (
             "story",
             "\n\nIn collaboration with".into(),
+            "\n\nSee [the Haiti story](Haiti-Rapha-Gitoc.md) and [this](stories/ethiopia-nigat.md).\n\nIn collaboration with",
+            vec!["did you mean `haiti-rapha-gitoc.md`?".into(), "did you mean `ethiopia-nigat.md`?".into()],
+        ),
+        (
+            "story",
+            "\n\nIn collaboration with".into(),
             "\n\nSee [the plan](https://example.org/home page.html).\n\nIn collaboration with",
             vec![
                 "the link address `https://example.org/home page.html` has a space, so the link prints as written"

@@ -147,6 +147,8 @@ pub fn load(edition: &Path, uses: &[ImageUse], theme: &crate::theme::Theme, diag
     // Read in order (problems reported at each use), then checked and
     // rendered on every core: decoding and resizing photos is the slow part.
     let mut read = Vec::new();
+    // The edition's files, listed once, for the did-you-mean of missing images.
+    let mut listing: Option<Vec<String>> = None;
     for (src, uses) in by_src {
         let report = |diags: &mut Diagnostics, message: &dyn Fn(&str) -> String, hint: &str| {
             for image_use in &uses {
@@ -169,7 +171,8 @@ pub fn load(edition: &Path, uses: &[ImageUse], theme: &crate::theme::Theme, diag
                     // The folder the path is written relative to.
                     let base = image_use.file.path.parent().and_then(|dir| dir.strip_prefix(edition).ok());
                     let base = base.map(|dir| dir.to_string_lossy().replace('\\', "/")).unwrap_or_default();
-                    let hint = match files::did_you_mean(edition, &base, src) {
+                    let found = listing.get_or_insert_with(|| files::walk(edition, edition, &["layouts"]));
+                    let hint = match files::did_you_mean_among(found, &base, src) {
                         Some(meant) => format!("did you mean `{meant}`?"),
                         None => "check the path: it is relative to this file (`../images/…` from a story)".into(),
                     };
