@@ -10,7 +10,7 @@ use crate::content::{Edition, Section};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::fonts::FontStore;
 use crate::model::{Body, Inline, Node, Publication, Visit};
-use crate::unicode::{forbidden, needs_glyph};
+use crate::unicode::{forbidden, is_bidi_control, needs_glyph};
 
 /// Every character printed from the edition that no bundled font covers, or
 /// that a PDF/A file may not hold: one error per character and file, at its
@@ -101,7 +101,19 @@ fn unprintable(file: &Arc<SourceFile>, printed: &str, from: usize, fonts: &FontS
     }
     let mut reported = BTreeSet::new();
     for (&c, &count) in &counts {
-        let problem = if let Some(why) = forbidden(c) {
+        let written = find_written(&file.text, c, from);
+        let problem = if is_bidi_control(c) {
+            // Closers anthology adds at a paragraph's end are not the editor's.
+            if written.is_none() {
+                continue;
+            }
+            let more = if count > 1 { format!(" ({} more in this file)", count - 1) } else { String::new() };
+            Diagnostic::warning(format!(
+                "the text holds the bidirectional control U+{:04X}{more}: it shows the text after it in another order than it is written",
+                c as u32
+            ))
+            .hint("delete it unless the reordering is meant; anthology closes it at the end of its paragraph")
+        } else if let Some(why) = forbidden(c) {
             Diagnostic::error(format!("the character U+{:04X} cannot be printed ({why})", c as u32))
                 .hint("delete it; it is often invisible in editors")
         } else if needs_glyph(c) && !fonts.covers(c) {
@@ -113,27 +125,27 @@ fn unprintable(file: &Arc<SourceFile>, printed: &str, from: usize, fonts: &FontS
             continue;
         };
         if reported.insert(c) {
-            let span = locate(&file.text, c, from);
-            out.push(problem.at(file, span));
+            out.push(problem.at(file, written.unwrap_or(from..from)));
         }
     }
     out
 }
 
 /// Where a printed character is written: literally (from `from` on, then
-/// anywhere), or as a numeric entity; else at `from`.
-fn locate(text: &str, c: char, from: usize) -> std::ops::Range<usize> {
+/// anywhere), or as a numeric entity (`&#x1F600;`, `&#128512;`, any case
+/// and leading zeros aside); `None` when the file does not write it.
+fn find_written(text: &str, c: char, from: usize) -> Option<std::ops::Range<usize>> {
     let literal = text.get(from..).and_then(|t| t.find(c)).map(|i| i + from).or_else(|| text.find(c));
     if let Some(at) = literal {
-        return at..at + c.len_utf8();
+        return Some(at..at + c.len_utf8());
     }
     let lower = text.to_ascii_lowercase();
     for entity in [format!("&#x{:x};", c as u32), format!("&#{};", c as u32)] {
         if let Some(at) = lower.find(&entity) {
-            return at..at + entity.len();
+            return Some(at..at + entity.len());
         }
     }
-    from..from
+    None
 }
 
 /// Warnings for Markdown files in the edition folder that the manifest does not list.

@@ -48,6 +48,7 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
             image: edition.cover.as_ref().map(|(i, _)| i.clone()),
             photo: edition.cover_photo.as_ref().map(|(i, _)| i.clone()),
         },
+        notes: vec![],
     }];
     entries.push(acknowledgements(edition, &labels, diags));
     for (section, document) in &edition.documents {
@@ -74,6 +75,7 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
             source: Some(document.rel_path.clone()),
             marker: BlockId::default(),
             body,
+            notes: document.notes.clone(),
         });
     }
     // The table of contents comes before the first story (or the back page).
@@ -92,6 +94,7 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
             source: None,
             marker: BlockId::default(),
             body: Body::Contents { lines: vec![] },
+            notes: vec![],
         },
     );
 
@@ -114,11 +117,25 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
     for entry in &mut entries {
         entry.marker = BlockId(format!("{}.start", entry.id));
         let prefix = entry.id.0.clone();
+        let note_id = |number: usize| BlockId(format!("{prefix}.note-{number}"));
+        for note in &mut entry.notes {
+            note.id = note_id(note.number);
+        }
         let mut n = 0;
         crate::model::walk_blocks_mut(entry.blocks_mut(), &mut |node| match node {
             NodeMut::Block(block) => {
                 block.id = BlockId(format!("{prefix}.{n}"));
                 n += 1;
+                match &mut block.kind {
+                    BlockKind::Paragraph { content }
+                    | BlockKind::Heading { content, .. }
+                    | BlockKind::Figure { caption: content, .. }
+                    | BlockKind::CaptionNote { caption: content } => close_bidi(content),
+                    BlockKind::Table { rows, .. } => {
+                        rows.iter_mut().flat_map(|r| &mut r.cells).for_each(|c| close_bidi(&mut c.content))
+                    }
+                    _ => {}
+                }
                 match &mut block.kind {
                     BlockKind::Figure { image, .. } => publish(image, assets),
                     BlockKind::Heading { content, .. } => {
@@ -137,6 +154,7 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
                 }
                 *text = crate::typography::refine(text);
             }
+            NodeMut::Inline(Inline::NoteRef { note, number, .. }) => *note = note_id(*number),
             NodeMut::Inline(_) => {}
         });
         if let Body::Cover { image, photo } = &mut entry.body {
@@ -225,6 +243,7 @@ fn acknowledgements(edition: &Edition, labels: &BTreeMap<String, String>, diags:
         marker: BlockId::default(),
         listed: true,
         body: Body::Acknowledgements { blocks, legal },
+        notes: vec![],
     }
 }
 
@@ -342,6 +361,15 @@ fn text(value: &Option<toml::Spanned<String>>) -> Option<String> {
     value.as_ref().map(|v| v.get_ref().trim().to_string())
 }
 
+/// Closes the bidirectional overrides and isolates a paragraph leaves open,
+/// so that a stray U+202E cannot reverse the text after it in either output.
+fn close_bidi(content: &mut Vec<Inline>) {
+    let closers = crate::unicode::bidi_closers([crate::model::plain_text(content).as_str()]);
+    if !closers.is_empty() {
+        content.push(Inline::text(closers));
+    }
+}
+
 /// Parses a Markdown text from the manifest; problems point at the TOML value.
 fn manifest_markdown(
     file: &Arc<SourceFile>,
@@ -354,6 +382,12 @@ fn manifest_markdown(
     let parsed = crate::markdown::parse(&inner, 0, "", context, &mut local);
     if !parsed.images.is_empty() {
         local.push(Diagnostic::error("images cannot be shown in the manifest's texts").hint("put photos in a story"));
+    }
+    if !parsed.notes.is_empty() {
+        local.push(
+            Diagnostic::error("footnotes cannot be used in the manifest's texts")
+                .hint("write the note's words into the text, or move the text into a section's Markdown file"),
+        );
     }
     // Re-anchor each problem on the manifest value it came from.
     for mut d in local.items().iter().cloned() {

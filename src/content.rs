@@ -28,6 +28,8 @@ pub struct Document {
     /// Where the front matter's text begins in the file: its values' spans count from here.
     pub front_start: usize,
     pub blocks: Vec<Block>,
+    /// Its footnotes, in order of first reference.
+    pub notes: Vec<crate::model::Note>,
     /// Where each top-level block is in the file.
     pub spans: Vec<Range<usize>>,
     /// The images it shows, where they are referenced.
@@ -253,7 +255,7 @@ pub fn parse_document(
         front.pull_quote_by.iter().for_each(|q| check(q, "the pull-quote-by"));
     }
     let before = diags.counts().0;
-    let crate::markdown::Parsed { blocks, spans, images } =
+    let crate::markdown::Parsed { blocks, notes, spans, images } =
         crate::markdown::parse(&file, body_start, &rel_path, context, diags);
     if let Some(quote) = &front.pull_quote
         && let Some(problem) = pull_quote_problem(quote.get_ref(), &blocks)
@@ -274,7 +276,7 @@ pub fn parse_document(
         );
     }
     diags.check()?;
-    Ok(Document { rel_path, id, file, front, front_start: front_span.start, blocks, spans, images })
+    Ok(Document { rel_path, id, file, front, front_start: front_span.start, blocks, notes, spans, images })
 }
 
 /// Words a display pull quote may hold: a sentence or two, not a paragraph.

@@ -30,12 +30,14 @@ pub struct SourceFile {
     /// Byte offset of each line's start, computed once on first use: a file
     /// with thousands of problems must not be scanned once per problem.
     line_starts: OnceLock<Vec<usize>>,
+    /// The text as snippets quote it (see [`terminal_safe`]), made on first use.
+    quoted: OnceLock<String>,
 }
 
 impl SourceFile {
     /// Wraps a file's path and text for use in diagnostics.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Self> {
-        Arc::new(Self { path: path.into(), text: text.into(), line_starts: OnceLock::new() })
+        Arc::new(Self { path: path.into(), text: text.into(), line_starts: OnceLock::new(), quoted: OnceLock::new() })
     }
 
     fn line_starts(&self) -> &[usize] {
@@ -68,7 +70,7 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceFile {
     }
 
     fn source(&'a self, (): ()) -> Result<&'a str, codespan_reporting::files::Error> {
-        Ok(&self.text)
+        Ok(self.quoted.get_or_init(|| terminal_safe(&self.text)))
     }
 
     fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
@@ -84,6 +86,21 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceFile {
         let end = starts.get(line_index + 1).copied().unwrap_or(self.text.len());
         Ok(start..end)
     }
+}
+
+/// A file's text as a snippet quotes it, every byte where it was: a
+/// bidirectional control (which would reorder the terminal's line) becomes
+/// U+FFFD, of the same length in UTF-8, and a control character (an escape
+/// sequence) `?`; tabs and line ends stay.
+fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if crate::unicode::is_bidi_control(c) => '\u{FFFD}',
+            c if c.is_ascii_control() => '?',
+            c => c,
+        })
+        .collect()
 }
 
 /// Text safe to print on a terminal: control characters (a NUL in a path, an

@@ -24,6 +24,20 @@ pub const FONT_FILES: &[(&str, &[u8])] = &[
     ("NotoSansCJKsc-Regular-GB2312.otf", include_bytes!("../fonts/NotoSansCJKsc-Regular-GB2312.otf")),
     ("NotoSansCJKsc-Bold-GB2312.otf", include_bytes!("../fonts/NotoSansCJKsc-Bold-GB2312.otf")),
     ("NotoSansMono-Regular.ttf", include_bytes!("../fonts/NotoSansMono-Regular.ttf")),
+    // Scripts a story may quote: a name, a place, a saying.
+    ("NotoSansHebrew-Regular.ttf", include_bytes!("../fonts/NotoSansHebrew-Regular.ttf")),
+    ("NotoSansHebrew-Bold.ttf", include_bytes!("../fonts/NotoSansHebrew-Bold.ttf")),
+    ("NotoSansDevanagari-Regular.ttf", include_bytes!("../fonts/NotoSansDevanagari-Regular.ttf")),
+    ("NotoSansDevanagari-Bold.ttf", include_bytes!("../fonts/NotoSansDevanagari-Bold.ttf")),
+    ("NotoSansThai-Regular.ttf", include_bytes!("../fonts/NotoSansThai-Regular.ttf")),
+    ("NotoSansThai-Bold.ttf", include_bytes!("../fonts/NotoSansThai-Bold.ttf")),
+    ("NotoSansArmenian-Regular.ttf", include_bytes!("../fonts/NotoSansArmenian-Regular.ttf")),
+    ("NotoSansArmenian-Bold.ttf", include_bytes!("../fonts/NotoSansArmenian-Bold.ttf")),
+    ("NotoSansGeorgian-Regular.ttf", include_bytes!("../fonts/NotoSansGeorgian-Regular.ttf")),
+    ("NotoSansGeorgian-Bold.ttf", include_bytes!("../fonts/NotoSansGeorgian-Bold.ttf")),
+    // Check boxes of task lists (☐ ☑), arrows, stars, dingbats.
+    ("NotoSansSymbols2-Regular.ttf", include_bytes!("../fonts/NotoSansSymbols2-Regular.ttf")),
+    ("NotoEmoji-Regular.ttf", include_bytes!("../fonts/NotoEmoji-Regular.ttf")),
 ];
 
 /// Parsed fonts and typst's index of them.

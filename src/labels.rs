@@ -18,6 +18,8 @@ pub const KEYS: &[&str] = &[
     "landmarks",
     "start-of-content",
     "find-out-more",
+    "notes",
+    "back-to-text",
     "accessibility-summary",
 ];
 
@@ -39,6 +41,8 @@ const EN: &[(&str, &str)] = &[
     ("landmarks", "Guide"),
     ("start-of-content", "Start of content"),
     ("find-out-more", "Find out more"),
+    ("notes", "Notes"),
+    ("back-to-text", "Back to the text"),
     (
         "accessibility-summary",
         "This publication has a navigable table of contents, headings for every section and story, page numbers matching the print edition, and text alternatives for its images.",
@@ -58,6 +62,8 @@ const FR: &[(&str, &str)] = &[
     ("landmarks", "Repères"),
     ("start-of-content", "Début du contenu"),
     ("find-out-more", "Pour en savoir plus"),
+    ("notes", "Notes"),
+    ("back-to-text", "Retour au texte"),
     (
         "accessibility-summary",
         "Cette publication comporte une table des matières navigable, des titres pour chaque section et chaque récit, une numérotation des pages identique à l’édition imprimée et des textes de remplacement pour ses images.",
@@ -77,6 +83,8 @@ const ES: &[(&str, &str)] = &[
     ("landmarks", "Puntos de referencia"),
     ("start-of-content", "Inicio del contenido"),
     ("find-out-more", "Más información"),
+    ("notes", "Notas"),
+    ("back-to-text", "Volver al texto"),
     (
         "accessibility-summary",
         "Esta publicación tiene un índice navegable, títulos para cada sección e historia, números de página que coinciden con la edición impresa y textos alternativos para sus imágenes.",
@@ -96,6 +104,8 @@ const RU: &[(&str, &str)] = &[
     ("landmarks", "Ориентиры"),
     ("start-of-content", "Начало основного текста"),
     ("find-out-more", "Узнать больше"),
+    ("notes", "Примечания"),
+    ("back-to-text", "Вернуться к тексту"),
     (
         "accessibility-summary",
         "Публикация содержит навигационное оглавление, заголовки всех разделов и историй, нумерацию страниц печатного издания и текстовые описания изображений.",
@@ -115,6 +125,8 @@ const AR: &[(&str, &str)] = &[
     ("landmarks", "معالم الكتاب"),
     ("start-of-content", "بداية المحتوى"),
     ("find-out-more", "لمزيد من المعلومات"),
+    ("notes", "الحواشي"),
+    ("back-to-text", "العودة إلى النص"),
     (
         "accessibility-summary",
         "يتضمن هذا المنشور جدول محتويات قابلاً للتصفح، وعناوين لكل قسم وقصة، وأرقام صفحات مطابقة للطبعة المطبوعة، ونصوصاً بديلة لصوره.",
@@ -134,6 +146,8 @@ const ZH: &[(&str, &str)] = &[
     ("landmarks", "导览"),
     ("start-of-content", "正文开始"),
     ("find-out-more", "了解更多"),
+    ("notes", "注释"),
+    ("back-to-text", "返回正文"),
     (
         "accessibility-summary",
         "本出版物包含可导航的目录、每个章节和故事的标题、与印刷版一致的页码，以及图像的替代文字。",

@@ -11,11 +11,13 @@ use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, OffsetIter, Options, Parser, Tag, TagEnd};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::files::normalize_relative;
-use crate::model::{Block, BlockKind, EntryId, Image, Inline, LinkTarget, ListItem};
+use crate::model::{
+    Alignment, Block, BlockId, BlockKind, EntryId, Image, Inline, LinkTarget, ListItem, Note, TableCell, TableRow,
+};
 
 /// The scheme that marks a link (or a photo) whose address is not known.
 pub const UNKNOWN_SCHEME: &str = "unknown:";
@@ -47,6 +49,8 @@ pub struct ParseContext<'a> {
 /// A Markdown text parsed into the model.
 pub struct Parsed {
     pub blocks: Vec<Block>,
+    /// Footnotes, numbered in order of first reference; compose gives them ids.
+    pub notes: Vec<Note>,
     /// Where each top-level block is in the file (byte ranges).
     pub spans: Vec<Range<usize>>,
     /// The images it shows, in order, where they are referenced.
@@ -87,11 +91,8 @@ pub fn parse(
     diags: &mut Diagnostics,
 ) -> Parsed {
     let body = word_bullets(&file.text[start..]);
-    // Text is printed exactly as written, unless the edition asks for
-    // typographic punctuation (the quotes are then made the language's in compose).
-    let options = if context.smart_punctuation { Options::ENABLE_SMART_PUNCTUATION } else { Options::empty() };
     let mut parser = BlockParser {
-        events: Parser::new_ext(&body, options).into_offset_iter().peekable(),
+        events: Parser::new_ext(&body, options(context)).into_offset_iter().peekable(),
         text: &body,
         file,
         start,
@@ -103,9 +104,56 @@ pub fn parse(
         inline_depth: 0,
         images: Vec::new(),
         spans: Vec::new(),
+        note_numbers: BTreeMap::new(),
+        definitions: Vec::new(),
+        tasks: Vec::new(),
+        in_note: 0,
     };
     let blocks = parser.blocks(None);
-    Parsed { blocks, spans: parser.spans, images: parser.images }
+    let notes = parser.notes();
+    parser.check_undefined_notes(&blocks);
+    Parsed { blocks, notes, spans: parser.spans, images: parser.images }
+}
+
+/// CommonMark with GitHub's extensions: tables, footnotes, strikethrough,
+/// task lists. (pulldown-cmark's sub- and superscript cannot stand inside a
+/// word, where they are wanted — `H~2~O` — so they stay off, and a warning
+/// suggests the Unicode characters instead.) Text is printed exactly as written,
+/// unless the edition asks for typographic punctuation (the quotes are then
+/// made the language's in compose): the one place that decides it.
+fn options(context: &ParseContext) -> Options {
+    let mut options =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    if context.smart_punctuation {
+        options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    options
+}
+
+/// Columns a tab advances code to the next multiple of.
+pub const TAB_WIDTH: usize = 4;
+
+/// Code with its tabs expanded to the next multiple of [`TAB_WIDTH`]
+/// columns, so that both outputs line it up the same way.
+fn expand_tabs(code: &str) -> String {
+    if !code.contains('\t') {
+        return code.to_string();
+    }
+    let mut out = String::with_capacity(code.len());
+    for line in code.split_inclusive('\n') {
+        let mut column = 0;
+        for c in line.chars() {
+            if c == '\t' {
+                let to = TAB_WIDTH - column % TAB_WIDTH;
+                out.extend(std::iter::repeat_n(' ', to));
+                column += to;
+            } else {
+                out.push(c);
+                column += 1;
+            }
+        }
+    }
+    out
 }
 
 /// An inline piece before paragraphs are assembled: images only make sense at
@@ -131,6 +179,14 @@ struct BlockParser<'a, 'c> {
     images: Vec<ImageUse>,
     /// Spans of the top-level blocks.
     spans: Vec<Range<usize>>,
+    /// Footnote label (lower case) → its number, in order of first reference.
+    note_numbers: BTreeMap<String, usize>,
+    /// Footnote definitions as written: label (lower case), blocks, where.
+    definitions: Vec<(String, Vec<Block>, Range<usize>)>,
+    /// For each open list item: its task marker, once met.
+    tasks: Vec<Option<bool>>,
+    /// Inside a footnote's definition (> 0).
+    in_note: usize,
 }
 
 fn is_inline(event: &Event) -> bool {
@@ -141,6 +197,7 @@ fn is_inline(event: &Event) -> bool {
         | Event::SoftBreak
         | Event::HardBreak
         | Event::FootnoteReference(_)
+        | Event::TaskListMarker(_)
         | Event::InlineMath(_) => true,
         Event::Start(tag) => matches!(
             tag,
@@ -189,6 +246,14 @@ impl BlockParser<'_, '_> {
                 Event::Start(Tag::Heading { level, .. }) => {
                     let pieces = self.pieces(Some(TagEnd::Heading(level)));
                     let content = self.inlines_only(pieces);
+                    if crate::model::plain_text(&content).trim().is_empty() {
+                        self.warn(
+                            &range,
+                            Diagnostic::warning("this heading is empty; it is left out")
+                                .hint("write the heading's text after the #, or remove the line"),
+                        );
+                        continue;
+                    }
                     // Level 1 is the entry's own title; keep levels from skipping.
                     let wanted = (level as u8).max(2);
                     let level = wanted.min(self.heading_level + 1);
@@ -212,7 +277,10 @@ impl BlockParser<'_, '_> {
                     loop {
                         match self.events.next() {
                             Some((Event::Start(Tag::Item), _)) => {
-                                items.push(ListItem { blocks: self.blocks(Some(TagEnd::Item)) })
+                                self.tasks.push(None);
+                                let blocks = self.blocks(Some(TagEnd::Item));
+                                let task = self.tasks.pop().flatten();
+                                items.push(ListItem { blocks, task });
                             }
                             Some((Event::End(TagEnd::List(_)), _)) | None => break,
                             Some(_) => {}
@@ -241,7 +309,8 @@ impl BlockParser<'_, '_> {
                                 .hint("remove the leading spaces if this is meant to be a paragraph"),
                         );
                     }
-                    blocks.push(Block::new(BlockKind::Code { text: text.trim_end_matches('\n').to_string() }));
+                    let text = expand_tabs(text.trim_end_matches('\n'));
+                    blocks.push(Block::new(BlockKind::Code { text }));
                 }
                 Event::Start(Tag::HtmlBlock) => {
                     let mut text = String::new();
@@ -260,8 +329,21 @@ impl BlockParser<'_, '_> {
                     blocks.push(Block::paragraph(text.trim_end()));
                 }
                 Event::Rule => blocks.push(Block::new(BlockKind::Rule)),
+                Event::Start(Tag::Table(alignments)) => blocks.push(self.table(&alignments)),
+                Event::Start(Tag::FootnoteDefinition(_)) if self.depth >= MAX_BLOCK_DEPTH => {
+                    self.too_deep(&range, "quotes and lists", MAX_BLOCK_DEPTH);
+                }
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    // A note's text is kept apart, and set where it is referred to.
+                    self.depth += 1;
+                    self.in_note += 1;
+                    let inner = self.blocks(Some(TagEnd::FootnoteDefinition));
+                    self.in_note -= 1;
+                    self.depth -= 1;
+                    self.definitions.push((label.to_lowercase(), inner, range.clone()));
+                }
                 Event::Start(_) => {
-                    // Constructs we did not enable (tables, footnotes …) never start here.
+                    // Constructs we did not enable (math, GFM alerts …) never start here.
                 }
                 _ => {}
             }
@@ -307,7 +389,37 @@ impl BlockParser<'_, '_> {
                     self.warn(&range, html_warning());
                     pieces.push(Piece::Inline(Inline::text(html.into_string())));
                 }
-                Event::FootnoteReference(name) => pieces.push(Piece::Inline(Inline::text(format!("[^{name}]")))),
+                Event::FootnoteReference(name)
+                    if self.in_note > 0 && !self.note_numbers.contains_key(&name.to_lowercase()) =>
+                {
+                    // A note that only notes refer to would be set inside itself, or nowhere.
+                    self.warn(
+                        &range,
+                        Diagnostic::warning(format!(
+                            "the footnote [^{name}] is referred to only from another footnote, so it is printed as written"
+                        ))
+                        .hint(format!("refer to [^{name}] in the text, or write its words into the note")),
+                    );
+                    pieces.push(Piece::Inline(Inline::text(format!("[^{name}]"))));
+                }
+                Event::FootnoteReference(name) => {
+                    let next = self.note_numbers.len() + 1;
+                    let label = name.to_lowercase();
+                    let first = !self.note_numbers.contains_key(&label);
+                    let number = *self.note_numbers.entry(label).or_insert(next);
+                    pieces.push(Piece::Inline(Inline::NoteRef { note: BlockId::default(), number, first }));
+                }
+                Event::TaskListMarker(done) => {
+                    if let Some(task) = self.tasks.last_mut() {
+                        *task = Some(done);
+                    }
+                }
+                Event::Start(Tag::Strikethrough) => {
+                    let inner = self.nested(TagEnd::Strikethrough);
+                    let content = self.inlines_only(inner);
+                    pieces.push(Piece::Inline(Inline::Strike { content }));
+                }
+
                 Event::InlineMath(text) | Event::DisplayMath(text) => {
                     pieces.push(Piece::Inline(Inline::text(text.into_string())))
                 }
@@ -374,6 +486,110 @@ impl BlockParser<'_, '_> {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// A table, its `Start` consumed: the header row, then the body rows,
+    /// each padded or cut to the number of columns.
+    fn table(&mut self, alignments: &[pulldown_cmark::Alignment]) -> Block {
+        let columns: Vec<Alignment> = alignments
+            .iter()
+            .map(|a| match a {
+                pulldown_cmark::Alignment::None => Alignment::None,
+                pulldown_cmark::Alignment::Left => Alignment::Left,
+                pulldown_cmark::Alignment::Center => Alignment::Center,
+                pulldown_cmark::Alignment::Right => Alignment::Right,
+            })
+            .collect();
+        let mut rows: Vec<TableRow> = Vec::new();
+        while let Some((event, _)) = self.events.next() {
+            match event {
+                Event::Start(Tag::TableHead) => rows.push(TableRow { header: true, cells: Vec::new() }),
+                Event::Start(Tag::TableRow) => rows.push(TableRow { header: false, cells: Vec::new() }),
+                Event::Start(Tag::TableCell) => {
+                    let pieces = self.pieces(Some(TagEnd::TableCell));
+                    let content = self.inlines_only(pieces);
+                    if let Some(row) = rows.last_mut() {
+                        row.cells.push(TableCell { content });
+                    }
+                }
+                Event::End(TagEnd::Table) => break,
+                _ => {}
+            }
+        }
+        for row in &mut rows {
+            row.cells.resize_with(columns.len(), || TableCell { content: Vec::new() });
+        }
+        Block::new(BlockKind::Table { columns, rows })
+    }
+
+    /// The notes referred to, in order of first reference; definitions never
+    /// referred to get a warning (they are not printed).
+    fn notes(&mut self) -> Vec<Note> {
+        let mut by_label: BTreeMap<String, Vec<Block>> = BTreeMap::new();
+        for (label, blocks, range) in std::mem::take(&mut self.definitions) {
+            if !self.note_numbers.contains_key(&label) {
+                self.warn(
+                    &range,
+                    Diagnostic::warning(format!("the footnote [^{label}] is never referred to, so it is not printed"))
+                        .hint(format!("refer to it in the text with [^{label}], or remove it")),
+                );
+                continue;
+            }
+            by_label.entry(label).or_insert(blocks);
+        }
+        let mut numbered: Vec<(usize, String)> = self.note_numbers.iter().map(|(l, &n)| (n, l.clone())).collect();
+        numbered.sort();
+        numbered
+            .into_iter()
+            .map(|(number, label)| Note {
+                id: BlockId::default(),
+                number,
+                blocks: by_label.remove(&label).unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// Markup that prints as written, with a warning where it is: a
+    /// reference to a footnote that no definition gives (`[^9]` with no
+    /// `[^9]: …`), and sub- or superscript inside a word (`H~2~O`, `10^3^`).
+    fn check_undefined_notes(&mut self, blocks: &[Block]) {
+        let mut notes = BTreeSet::new();
+        let mut scripts = BTreeSet::new();
+        crate::model::walk_blocks(blocks, &mut |visit| {
+            if let crate::model::Visit::Enter(crate::model::Node::Inline(Inline::Text { text })) = visit {
+                notes.extend(undefined_note_references(text));
+                scripts.extend(literal_scripts(text));
+            }
+        });
+        for label in notes {
+            let written = format!("[^{label}]");
+            // The first place it is written unescaped and not as a definition.
+            let found = self
+                .text
+                .match_indices(&written)
+                .find(|&(at, _)| !self.text[..at].ends_with('\\') && !self.text[at + written.len()..].starts_with(':'));
+            let Some((at, _)) = found else { continue };
+            self.warn(
+                &(at..at + written.len()),
+                Diagnostic::warning(format!("the footnote {written} is not defined, so it is printed as written"))
+                    .hint(format!("add its text on a line of its own: {written}: The note's text.")),
+            );
+        }
+        for (written, unicode) in scripts {
+            let Some(at) = self.text.find(&written) else { continue };
+            let which = if written.contains('~') { "subscript" } else { "superscript" };
+            let hint = match unicode {
+                Some(unicode) => format!("type the {which} characters instead: {unicode}"),
+                None => format!("rephrase, or type Unicode {which} characters"),
+            };
+            self.warn(
+                &(at..at + written.len()),
+                Diagnostic::warning(format!(
+                    "`{written}` is printed as written: Markdown has no {which} inside a word"
+                ))
+                .hint(hint),
+            );
         }
     }
 
@@ -644,6 +860,52 @@ impl BlockParser<'_, '_> {
     }
 }
 
+/// Labels of `[^label]` references left in printed text (pulldown-cmark
+/// prints a reference to an undefined footnote as written).
+fn undefined_note_references(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("[^") {
+        let after = &rest[at + 2..];
+        match after.find(']') {
+            Some(end) if end > 0 && end <= 100 && !after[..end].contains(char::is_whitespace) => {
+                out.push(after[..end].to_string());
+                rest = &after[end..];
+            }
+            _ => rest = after,
+        }
+    }
+    out
+}
+
+/// Sub- and superscripts written inside a word (`H~2~O`, `10^3^`), which
+/// print as written: each with its Unicode spelling, when there is one.
+fn literal_scripts(text: &str) -> Vec<(String, Option<String>)> {
+    const SUB: (&str, &str) = ("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎");
+    const SUP: (&str, &str) = ("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ");
+    let mut out = Vec::new();
+    for (delimiter, (from, to)) in [('~', SUB), ('^', SUP)] {
+        for (at, _) in text.match_indices(delimiter) {
+            let before = text[..at].chars().next_back();
+            let inner: String =
+                text[at + 1..].chars().take_while(|&c| c != delimiter && !c.is_whitespace()).take(11).collect();
+            let closes = text[at + 1 + inner.len()..].starts_with(delimiter);
+            if !before.is_some_and(char::is_alphanumeric) || inner.is_empty() || inner.chars().count() > 10 || !closes {
+                continue;
+            }
+            let unicode: Option<String> =
+                inner.chars().map(|c| from.chars().position(|f| f == c).and_then(|i| to.chars().nth(i))).collect();
+            let word_start = text[..at]
+                .rfind(|c: char| !c.is_alphanumeric())
+                .map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+            let written = format!("{}{delimiter}{inner}{delimiter}", &text[word_start..at]);
+            let spelled = unicode.map(|u| format!("{}{u}", &text[word_start..at]));
+            out.push((written, spelled));
+        }
+    }
+    out
+}
+
 /// Whether a path names an image format anthology prints; the hint says what to do if not.
 pub fn check_extension(rel: &str) -> Result<(), &'static str> {
     let extension = Path::new(rel).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
@@ -784,6 +1046,104 @@ mod tests {
         assert_eq!(diags.len(), 2, "{diags:?}");
         assert!(diags[0].starts_with("stories/a.md:1:1: warning: an editor's note"), "{diags:?}");
         assert!(diags[1].starts_with("stories/a.md:3:6: warning: an editor's note"), "{diags:?}");
+    }
+
+    fn paragraph_text(block: &Block) -> String {
+        match &block.kind {
+            BlockKind::Paragraph { content } => plain_text(content),
+            other => panic!("not a paragraph: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn tables_keep_their_alignment_escaped_pipes_and_shape() {
+        let (blocks, diags) = parse_md("| a | b | c |\n|:--|--:|:-:|\n| x \\| y | **z** |\n| short |\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let BlockKind::Table { columns, rows } = &blocks[0].kind else { panic!("{blocks:?}") };
+        assert_eq!(columns, &[Alignment::Left, Alignment::Right, Alignment::Center]);
+        assert_eq!(rows.len(), 3);
+        assert!(rows[0].header && !rows[1].header);
+        assert_eq!(plain_text(&rows[1].cells[0].content), "x | y");
+        assert!(matches!(rows[1].cells[1].content[0], Inline::Strong { .. }));
+        // A short row is padded to the number of columns.
+        assert_eq!(rows[2].cells.len(), 3);
+        assert!(rows[2].cells[2].content.is_empty());
+    }
+
+    #[test]
+    fn footnotes_are_numbered_by_first_reference_and_kept_apart() {
+        let file = SourceFile::new(
+            "stories/a.md",
+            "B[^b] then A[^a] and B again[^b] and C[^c].\n\n[^a]: Note A.\n\n[^b]: Note B.\n\n    More of B.\n\n[^z]: Never used.\n",
+        );
+        let entries = BTreeMap::new();
+        let context = ParseContext { entries: &entries, smart_punctuation: false };
+        let mut diags = Diagnostics::default();
+        let parsed = parse(&file, 0, "stories/a.md", &context, &mut diags);
+        let refs: Vec<(usize, bool)> = match &parsed.blocks[0].kind {
+            BlockKind::Paragraph { content } => content
+                .iter()
+                .filter_map(
+                    |i| if let Inline::NoteRef { number, first, .. } = i { Some((*number, *first)) } else { None },
+                )
+                .collect(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(refs, [(1, true), (2, true), (1, false)]);
+        assert_eq!(parsed.blocks.len(), 1, "the notes are not in the text: {:?}", parsed.blocks);
+        assert_eq!(parsed.notes.len(), 2);
+        assert_eq!(paragraph_text(&parsed.notes[0].blocks[0]), "Note B.");
+        assert_eq!(parsed.notes[0].blocks.len(), 2);
+        assert_eq!(paragraph_text(&parsed.notes[1].blocks[0]), "Note A.");
+        let messages: Vec<String> = diags.items().iter().map(|d| d.short()).collect();
+        assert!(
+            messages.iter().any(|m| m.starts_with("stories/a.md:1:39: warning: the footnote [^c] is not defined")),
+            "{messages:?}"
+        );
+        assert!(messages.iter().any(|m| m.contains("the footnote [^z] is never referred to")), "{messages:?}");
+        assert_eq!(messages.len(), 2, "{messages:?}");
+    }
+
+    #[test]
+    fn a_note_referred_to_only_from_a_note_is_text() {
+        let (_, diags) = parse_md("Text[^a].\n\n[^a]: See [^a] and [^b].\n\n[^b]: Only from a note.\n");
+        assert!(diags.iter().any(|d| d.contains("[^b] is referred to only from another footnote")), "{diags:?}");
+        assert!(diags.iter().any(|d| d.contains("[^b] is never referred to")), "{diags:?}");
+        assert_eq!(diags.len(), 2, "{diags:?}");
+    }
+
+    #[test]
+    fn strikethrough_tasks_tabs_and_empty_headings() {
+        let (blocks, diags) =
+            parse_md("A ~~gone~~ word.\n\n- [x] done\n- [ ] to do\n- plain\n\n##\n\n```\na\tb\n\tc\n```\n");
+        let BlockKind::Paragraph { content } = &blocks[0].kind else { panic!("{blocks:?}") };
+        assert!(matches!(&content[1], Inline::Strike { content } if plain_text(content) == "gone"));
+        let BlockKind::List { items, .. } = &blocks[1].kind else { panic!("{blocks:?}") };
+        assert_eq!(items.iter().map(|i| i.task).collect::<Vec<_>>(), [Some(true), Some(false), None]);
+        assert_eq!(paragraph_text(&items[0].blocks[0]), "done");
+        // The empty heading is left out, with a warning; tabs go to the next multiple of four.
+        assert_eq!(blocks[2].kind, BlockKind::Code { text: "a   b\n    c".into() });
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].starts_with("stories/a.md:7:1: warning: this heading is empty"), "{diags:?}");
+    }
+
+    #[test]
+    fn scripts_inside_a_word_get_their_unicode_spelling() {
+        let file = SourceFile::new("stories/a.md", "Water is H~2~O, 10^3^ people, x^n^, and ~a~ b.\n");
+        let entries = BTreeMap::new();
+        let context = ParseContext { entries: &entries, smart_punctuation: false };
+        let mut diags = Diagnostics::default();
+        let parsed = parse(&file, 0, "stories/a.md", &context, &mut diags);
+        let messages: Vec<String> = diags.items().iter().map(|d| d.short()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].starts_with("stories/a.md:1:17: warning: `10^3^` is printed as written"), "{messages:?}");
+        let hints: Vec<String> = diags.items().iter().flat_map(|d| d.hints.clone()).collect();
+        for hint in ["H₂", "10³", "xⁿ"] {
+            assert!(hints.iter().any(|h| h.ends_with(&format!("instead: {hint}"))), "{hint}: {hints:?}");
+        }
+        // A single tilde around a word is GitHub's strikethrough.
+        let BlockKind::Paragraph { content } = &parsed.blocks[0].kind else { panic!() };
+        assert!(content.iter().any(|i| matches!(i, Inline::Strike { .. })), "{content:?}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Compose decides everything once and writes it down here: the entries in
 //! reading order (the cover and the table of contents included), every
 //! block's id, the back page's parts, the script facts and the theme. The
-//! typst layout receives the model as JSON (`/data-v3.json`), so the serde
+//! typst layout receives the model as JSON (`/data-v4.json`), so the serde
 //! names below are also the names layouts use; [`DATA_VERSION`] changes when
 //! that shape does.
 
@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 /// The version of the data's shape handed to layouts.
-pub const DATA_VERSION: u32 = 3;
+pub const DATA_VERSION: u32 = 4;
 
 /// A whole edition, ready to render.
 #[derive(Debug, Clone, Serialize)]
@@ -166,6 +166,18 @@ pub struct Entry {
     /// What it holds; its `kind` tells the entry's role.
     #[serde(flatten)]
     pub body: Body,
+    /// Its footnotes, numbered in order of first reference.
+    pub notes: Vec<Note>,
+}
+
+/// A footnote: its text, referred to from the entry's text by number.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Note {
+    /// `<entry>.note-<number>`: the anchor references link to.
+    pub id: BlockId,
+    /// 1, 2 … in the order the entry first refers to its notes.
+    pub number: usize,
+    pub blocks: Vec<Block>,
 }
 
 /// The content of an entry, by its role.
@@ -225,8 +237,15 @@ impl Entry {
     }
 
     /// The entry's top-level blocks in reading order (legal texts, pillars and
-    /// the back page's parts included).
+    /// the back page's parts included), its notes' blocks last.
     pub fn blocks(&self) -> Vec<&Block> {
+        let mut blocks = self.body_blocks();
+        blocks.extend(self.notes.iter().flat_map(|n| &n.blocks));
+        blocks
+    }
+
+    /// The top-level blocks of the entry's body, without its notes.
+    fn body_blocks(&self) -> Vec<&Block> {
         match &self.body {
             Body::Cover { .. } | Body::Contents { .. } => vec![],
             Body::Front { blocks } => blocks.iter().collect(),
@@ -242,9 +261,10 @@ impl Entry {
         }
     }
 
-    /// The entry's top-level blocks, to change them.
+    /// The entry's top-level blocks and its notes' blocks, to change them.
     pub fn blocks_mut(&mut self) -> Vec<&mut Block> {
-        match &mut self.body {
+        let notes = self.notes.iter_mut().flat_map(|n| n.blocks.iter_mut());
+        let body: Vec<&mut Block> = match &mut self.body {
             Body::Cover { .. } | Body::Contents { .. } => vec![],
             Body::Front { blocks } => blocks.iter_mut().collect(),
             Body::Story { blocks, closing_title, closing, .. } => {
@@ -262,7 +282,8 @@ impl Entry {
                 .chain(lead.iter_mut())
                 .chain(contact.iter_mut())
                 .collect(),
-        }
+        };
+        body.into_iter().chain(notes).collect()
     }
 
     /// Every marker id at which a page may begin in this entry, in reading
@@ -272,7 +293,8 @@ impl Entry {
         if let Body::Contents { lines } = &self.body {
             ids.extend(lines.iter().map(|l| &l.id));
         }
-        ids.extend(self.blocks().into_iter().map(|b| &b.id));
+        // Notes are set where they are referred to: no page begins with one.
+        ids.extend(self.body_blocks().into_iter().map(|b| &b.id));
         ids
     }
 }
@@ -359,17 +381,62 @@ pub enum BlockKind {
     CaptionNote {
         caption: Vec<Inline>,
     },
-    /// Preformatted text.
+    /// Preformatted text, tabs expanded to the next multiple of four columns.
     Code {
         text: String,
     },
+    /// A table: a header row, then body rows, all with one cell per column.
+    Table {
+        /// Each column's alignment, as the delimiter row says.
+        columns: Vec<Alignment>,
+        rows: Vec<TableRow>,
+    },
     Rule,
+}
+
+/// How a table column is aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Alignment {
+    /// As the text runs (start of the line).
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+impl Alignment {
+    /// The CSS `text-align` value, if the column sets one.
+    pub fn css(self) -> Option<&'static str> {
+        match self {
+            Alignment::None => None,
+            Alignment::Left => Some("left"),
+            Alignment::Center => Some("center"),
+            Alignment::Right => Some("right"),
+        }
+    }
+}
+
+/// One row of a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableRow {
+    /// The header row (the first): its cells head their columns.
+    pub header: bool,
+    pub cells: Vec<TableCell>,
+}
+
+/// One cell of a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableCell {
+    pub content: Vec<Inline>,
 }
 
 /// One item of a list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListItem {
     pub blocks: Vec<Block>,
+    /// A task list's item: done (`[x]`) or not (`[ ]`).
+    pub task: Option<bool>,
 }
 
 /// An image file in the edition folder.
@@ -388,11 +455,34 @@ pub struct Image {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Inline {
-    Text { text: String },
-    Strong { content: Vec<Inline> },
-    Emph { content: Vec<Inline> },
-    Link { target: LinkTarget, content: Vec<Inline> },
-    Code { text: String },
+    Text {
+        text: String,
+    },
+    Strong {
+        content: Vec<Inline>,
+    },
+    Emph {
+        content: Vec<Inline>,
+    },
+    /// Struck-through text (`~~…~~`): deleted, still legible.
+    Strike {
+        content: Vec<Inline>,
+    },
+    Link {
+        target: LinkTarget,
+        content: Vec<Inline>,
+    },
+    Code {
+        text: String,
+    },
+    /// A reference to one of the entry's notes.
+    NoteRef {
+        /// The note's id ([`Note::id`]).
+        note: BlockId,
+        number: usize,
+        /// Whether this is the first reference to the note (later ones repeat its number).
+        first: bool,
+    },
     Linebreak,
 }
 
@@ -413,6 +503,17 @@ impl Inline {
     pub fn text(text: impl Into<String>) -> Self {
         Inline::Text { text: text.into() }
     }
+
+    /// The inline content inside this node, if it holds any.
+    pub fn children(&self) -> Option<&[Inline]> {
+        match self {
+            Inline::Strong { content }
+            | Inline::Emph { content }
+            | Inline::Strike { content }
+            | Inline::Link { content, .. } => Some(content),
+            Inline::Text { .. } | Inline::Code { .. } | Inline::NoteRef { .. } | Inline::Linebreak => None,
+        }
+    }
 }
 
 // ------------------------------------------------------------------ walking
@@ -422,6 +523,9 @@ impl Inline {
 pub enum Node<'a> {
     Block(&'a Block),
     Item(&'a ListItem),
+    Row(&'a TableRow),
+    /// A table cell and its column's alignment.
+    Cell(&'a TableCell, Alignment),
     Inline(&'a Inline),
 }
 
@@ -448,6 +552,19 @@ pub fn walk_blocks<'a>(blocks: impl IntoIterator<Item = &'a Block>, f: &mut dyn 
                 }
             }
             BlockKind::Quote { blocks } => walk_blocks(blocks, f),
+            BlockKind::Table { columns, rows } => {
+                for row in rows {
+                    f(Visit::Enter(Node::Row(row)));
+                    for (cell, &align) in
+                        row.cells.iter().zip(columns.iter().chain(std::iter::repeat(&Alignment::None)))
+                    {
+                        f(Visit::Enter(Node::Cell(cell, align)));
+                        walk_inlines(&cell.content, f);
+                        f(Visit::Leave(Node::Cell(cell, align)));
+                    }
+                    f(Visit::Leave(Node::Row(row)));
+                }
+            }
             BlockKind::Code { .. } | BlockKind::Rule => {}
         }
         f(Visit::Leave(Node::Block(block)));
@@ -458,7 +575,7 @@ pub fn walk_blocks<'a>(blocks: impl IntoIterator<Item = &'a Block>, f: &mut dyn 
 pub fn walk_inlines<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(Visit<'a>)) {
     for inline in inlines {
         f(Visit::Enter(Node::Inline(inline)));
-        if let Inline::Strong { content } | Inline::Emph { content } | Inline::Link { content, .. } = inline {
+        if let Some(content) = inline.children() {
             walk_inlines(content, f);
         }
         f(Visit::Leave(Node::Inline(inline)));
@@ -485,6 +602,11 @@ pub fn walk_blocks_mut<'a>(blocks: impl IntoIterator<Item = &'a mut Block>, f: &
                 }
             }
             BlockKind::Quote { blocks } => walk_blocks_mut(blocks, f),
+            BlockKind::Table { rows, .. } => {
+                for cell in rows.iter_mut().flat_map(|r| &mut r.cells) {
+                    walk_inlines_mut(&mut cell.content, f);
+                }
+            }
             BlockKind::Code { .. } | BlockKind::Rule => {}
         }
     }
@@ -494,7 +616,11 @@ pub fn walk_blocks_mut<'a>(blocks: impl IntoIterator<Item = &'a mut Block>, f: &
 pub fn walk_inlines_mut(inlines: &mut [Inline], f: &mut dyn FnMut(NodeMut<'_>)) {
     for inline in inlines {
         f(NodeMut::Inline(inline));
-        if let Inline::Strong { content } | Inline::Emph { content } | Inline::Link { content, .. } = inline {
+        if let Inline::Strong { content }
+        | Inline::Emph { content }
+        | Inline::Strike { content }
+        | Inline::Link { content, .. } = inline
+        {
             walk_inlines_mut(content, f);
         }
     }
@@ -514,7 +640,13 @@ pub fn block_text(block: &Block) -> String {
         if let Visit::Enter(Node::Block(inner)) = visit
             && !std::ptr::eq(inner, block)
             && !out.is_empty()
-            && !matches!(inner.kind, BlockKind::List { .. } | BlockKind::Quote { .. })
+            && !matches!(inner.kind, BlockKind::List { .. } | BlockKind::Quote { .. } | BlockKind::Table { .. })
+        {
+            out.push_str("\n\n");
+        }
+        // Table cells are separate texts, like paragraphs.
+        if let Visit::Enter(Node::Cell(..)) = visit
+            && !out.is_empty()
         {
             out.push_str("\n\n");
         }
@@ -593,8 +725,8 @@ mod tests {
             ordered: false,
             start: 1,
             items: vec![
-                ListItem { blocks: vec![Block::paragraph("a")] },
-                ListItem { blocks: vec![Block::paragraph("b")] },
+                ListItem { blocks: vec![Block::paragraph("a")], task: None },
+                ListItem { blocks: vec![Block::paragraph("b")], task: None },
             ],
         });
         assert_eq!(block_text(&list), "a\n\nb");

@@ -31,3 +31,39 @@ pub fn forbidden(c: char) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// The controls that close what `text` leaves open of bidirectional
+/// embeddings, overrides (closed by U+202C) and isolates (by U+2069),
+/// innermost first: appended at the end of a paragraph, an override
+/// written there cannot run on into what follows.
+pub fn bidi_closers<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut open: Vec<char> = Vec::new();
+    for c in texts.into_iter().flat_map(str::chars) {
+        match c {
+            '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' => open.push('\u{202C}'),
+            '\u{2066}'..='\u{2068}' => open.push('\u{2069}'),
+            '\u{202C}' if open.last() == Some(&'\u{202C}') => {
+                open.pop();
+            }
+            // A PDI closes its isolate and whatever was opened inside it.
+            '\u{2069}' if open.contains(&'\u{2069}') => while open.pop() != Some('\u{2069}') {},
+            _ => {}
+        }
+    }
+    open.iter().rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_overrides_and_isolates_are_closed_innermost_first() {
+        assert_eq!(bidi_closers(["a\u{202E}b", "c"]), "\u{202C}");
+        assert_eq!(bidi_closers(["\u{2067}x\u{202D}y"]), "\u{202C}\u{2069}");
+        assert_eq!(bidi_closers(["\u{202E}x\u{202C} \u{2066}y\u{2069}"]), "");
+        // A PDI closes the override opened inside its isolate.
+        assert_eq!(bidi_closers(["\u{202B}\u{2068}x\u{202E}y\u{2069}"]), "\u{202C}");
+        assert_eq!(bidi_closers(["plain text"]), "");
+    }
+}

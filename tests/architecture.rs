@@ -105,7 +105,12 @@ fn the_modules_form_no_cycle() {
         "the model depends on nothing but the theme: {:?}",
         edges["model"]
     );
-    assert!(edges["diag"].is_empty(), "diagnostics depend on no stage: {:?}", edges["diag"]);
+    // Diagnostics depend on no stage: at most on leaf modules (character classes).
+    assert!(
+        edges["diag"].iter().all(|m| edges.get(m).is_none_or(|e| e.is_empty())),
+        "diagnostics depend on no stage: {:?}",
+        edges["diag"]
+    );
 }
 
 #[test]

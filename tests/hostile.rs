@@ -305,7 +305,7 @@ const CASES: &[Case] = &[
         command: "build",
         setup: |e| {
             std::fs::create_dir_all(e.file("layouts")).unwrap();
-            e.write("layouts/publication.typ", "#let data = json(\"/data-v3.json\")\n#text(data.meta.titel)\n");
+            e.write("layouts/publication.typ", "#let data = json(\"/data-v4.json\")\n#text(data.meta.titel)\n");
         },
         code: 1,
         first_line: "ed/layouts/publication.typ:2:17: error: dictionary does not contain key \"titel\"",

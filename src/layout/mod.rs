@@ -1,6 +1,6 @@
 //! LAY OUT: the model → typst (embedded as a library) → pages.
 //!
-//! The publication reaches the layout as JSON data (`/data-v3.json`), never as
+//! The publication reaches the layout as JSON data (`/data-v4.json`), never as
 //! generated markup: whatever a story contains is printed literally, and
 //! content can never inject typst code. The stage returns the laid-out
 //! document, its [`Pagination`] (where each page begins in the model) and the

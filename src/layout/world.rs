@@ -16,7 +16,7 @@ use crate::fonts::FontStore;
 use crate::layouts::LayoutFile;
 
 /// Virtual path of the publication data.
-pub const DATA_PATH: &str = "/data-v3.json";
+pub const DATA_PATH: &str = "/data-v4.json";
 /// Virtual path of how this lay-out is wanted (`{"proof": false}`).
 pub const OPTIONS_PATH: &str = "/options.json";
 /// Virtual folder of the images, by their published names.

@@ -286,6 +286,7 @@ fn entry_document(publication: &Publication, entry: &Entry, marks: PageMarks) ->
         }
         Body::Cover { .. } | Body::Contents { .. } => {}
     }
+    doc.notes(&entry.notes, &publication.labels["notes"], &publication.labels["back-to-text"]);
     doc.remaining_marks();
     doc.end("section");
     doc.end("body");

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-use crate::model::{Block, BlockId, BlockKind, EntryId, EntryKind, Inline, LinkTarget, Node, Publication, Visit};
+use crate::model::{
+    Block, BlockId, BlockKind, EntryId, EntryKind, Inline, LinkTarget, Node, Note, Publication, TableRow, Visit,
+};
 
 /// Print pages that begin in a block, by block id: (page, non-whitespace
 /// characters of the block's text before the page begins).
@@ -36,6 +38,12 @@ pub struct Xhtml {
     tight: Vec<bool>,
     /// Print pages marked in this document, for the page list.
     pub pages: Vec<usize>,
+    /// Whether the current table's `<tbody>` is open.
+    table_body: bool,
+    /// The back link a note's text begins with, written into its first block.
+    backlink: Option<(String, String)>,
+    /// The number that back link shows.
+    pending_number: Option<String>,
 }
 
 impl Xhtml {
@@ -65,7 +73,18 @@ impl Xhtml {
         end(w, "title");
         empty(w, "link", &[("rel", "stylesheet"), ("type", "text/css"), ("href", "stylesheet.css")]);
         end(w, "head");
-        Self { writer, marks, armed: Vec::new(), counted: 0, armed_in: None, tight: Vec::new(), pages: Vec::new() }
+        Self {
+            writer,
+            marks,
+            armed: Vec::new(),
+            counted: 0,
+            armed_in: None,
+            tight: Vec::new(),
+            pages: Vec::new(),
+            table_body: false,
+            backlink: None,
+            pending_number: None,
+        }
     }
 
     /// Closes the document and returns its bytes.
@@ -108,6 +127,50 @@ impl Xhtml {
             run.push(c);
         }
         text(&mut self.writer, &run);
+    }
+
+    /// Text that is not the model's (a note's number, a check box): page
+    /// marks count the model's characters only.
+    fn extra_text(&mut self, s: &str) {
+        text(&mut self.writer, s);
+    }
+
+    /// The entry's notes, after its text: each an `aside` that links back to
+    /// where it is first referred to, so reading systems can show it in place.
+    pub fn notes(&mut self, notes: &[Note], label: &str, back: &str) {
+        if notes.is_empty() {
+            return;
+        }
+        self.start("section", &[("class", "notes"), ("epub:type", "footnotes"), ("aria-label", label)]);
+        for note in notes {
+            self.start(
+                "aside",
+                &[("id", &note.id.0), ("class", "note"), ("epub:type", "footnote"), ("role", "doc-footnote")],
+            );
+            let href = format!("#{}", noteref_id(&note.id));
+            self.backlink = Some((href, format!("{} {}", back, note.number)));
+            let number = note.number.to_string();
+            if let Some(Block { kind: BlockKind::Paragraph { .. }, .. }) = note.blocks.first() {
+                self.pending_number = Some(number);
+            } else {
+                self.start("p", &[]);
+                self.write_backlink(&number);
+                self.end("p");
+            }
+            self.blocks(&note.blocks);
+            self.end("aside");
+        }
+        self.end("section");
+    }
+
+    /// The number of a note, linking back to its first reference.
+    fn write_backlink(&mut self, number: &str) {
+        if let Some((href, label)) = self.backlink.take() {
+            self.start("a", &[("href", &href), ("role", "doc-backlink"), ("aria-label", &label)]);
+            self.extra_text(number);
+            self.end("a");
+            self.extra_text(" ");
+        }
     }
 
     /// An element holding only text.
@@ -187,17 +250,59 @@ impl Xhtml {
             Visit::Enter(Node::Block(block)) => self.enter_block(block),
             Visit::Leave(Node::Block(block)) => self.leave_block(block),
             Visit::Enter(Node::Item(item)) => {
-                self.start("li", &[]);
+                match item.task {
+                    // A task: its check box, as a character screen readers name.
+                    Some(done) => {
+                        self.start("li", &[("class", "task")]);
+                        self.extra_text(if done { "☑ " } else { "☐ " });
+                    }
+                    None => self.start("li", &[]),
+                }
                 self.tight.push(is_tight(&item.blocks));
             }
             Visit::Leave(Node::Item(_)) => {
                 self.tight.pop();
                 self.end("li");
             }
+            Visit::Enter(Node::Row(row)) => self.enter_row(row),
+            Visit::Leave(Node::Row(row)) => {
+                self.end("tr");
+                if row.header {
+                    self.end("thead");
+                }
+            }
+            Visit::Enter(Node::Cell(_, align)) => {
+                let tag = if self.table_body { "td" } else { "th" };
+                let class = align.css().map(|a| format!("align-{a}"));
+                let mut attrs: Vec<(&str, &str)> = Vec::new();
+                if tag == "th" {
+                    attrs.push(("scope", "col"));
+                }
+                if let Some(class) = &class {
+                    attrs.push(("class", class));
+                }
+                self.start(tag, &attrs);
+            }
+            Visit::Leave(Node::Cell(..)) => self.end(if self.table_body { "td" } else { "th" }),
             Visit::Enter(Node::Inline(inline)) => match inline {
                 Inline::Text { text } => self.text(text),
                 Inline::Strong { .. } => self.start("strong", &[]),
                 Inline::Emph { .. } => self.start("em", &[]),
+                Inline::Strike { .. } => self.start("del", &[]),
+                Inline::NoteRef { note, number, first } => {
+                    let href = format!("#{note}");
+                    let id = noteref_id(note);
+                    let mut attrs = vec![("href", href.as_str()), ("epub:type", "noteref"), ("role", "doc-noteref")];
+                    // Later references repeat the number; the note links back to the first.
+                    if *first {
+                        attrs.push(("id", &id));
+                    }
+                    self.start("sup", &[]);
+                    self.start("a", &attrs);
+                    self.extra_text(&number.to_string());
+                    self.end("a");
+                    self.end("sup");
+                }
                 Inline::Code { text } => self.element("code", &[], text),
                 Inline::Linebreak => self.empty("br", &[]),
                 Inline::Link { target: LinkTarget::Url { url }, .. } => self.start("a", &[("href", url)]),
@@ -208,11 +313,22 @@ impl Xhtml {
             Visit::Leave(Node::Inline(inline)) => match inline {
                 Inline::Strong { .. } => self.end("strong"),
                 Inline::Emph { .. } => self.end("em"),
+                Inline::Strike { .. } => self.end("del"),
                 Inline::Link { target: LinkTarget::Unknown, .. } => self.end("span"),
                 Inline::Link { .. } => self.end("a"),
-                Inline::Text { .. } | Inline::Code { .. } | Inline::Linebreak => {}
+                Inline::Text { .. } | Inline::Code { .. } | Inline::NoteRef { .. } | Inline::Linebreak => {}
             },
         }
+    }
+
+    fn enter_row(&mut self, row: &TableRow) {
+        if row.header {
+            self.start("thead", &[]);
+        } else if !self.table_body {
+            self.start("tbody", &[]);
+            self.table_body = true;
+        }
+        self.start("tr", &[]);
     }
 
     fn enter_block(&mut self, block: &Block) {
@@ -220,6 +336,10 @@ impl Xhtml {
         match &block.kind {
             BlockKind::Paragraph { .. } if self.tight.last() == Some(&true) => {}
             BlockKind::Paragraph { .. } => self.start("p", &[]),
+            BlockKind::Table { .. } => {
+                self.table_body = false;
+                self.start("table", &[]);
+            }
             BlockKind::Heading { level, .. } => self.start(&heading_tag(*level), &[("id", &block.id.0)]),
             BlockKind::List { ordered, start, .. } => {
                 let tag = if *ordered { "ol" } else { "ul" };
@@ -246,6 +366,10 @@ impl Xhtml {
             }
             BlockKind::Rule => self.empty("hr", &[]),
         }
+        // A note's first block begins with the note's number, linking back.
+        if let Some(number) = self.pending_number.take() {
+            self.write_backlink(&number);
+        }
         if matches!(block.kind, BlockKind::List { .. } | BlockKind::Quote { .. }) {
             // A nested container's paragraphs get their own <p>.
             self.tight.push(false);
@@ -270,12 +394,23 @@ impl Xhtml {
             }
             BlockKind::CaptionNote { .. } => self.end("p"),
             BlockKind::Code { .. } => self.end("pre"),
+            BlockKind::Table { .. } => {
+                if std::mem::take(&mut self.table_body) {
+                    self.end("tbody");
+                }
+                self.end("table");
+            }
             BlockKind::Rule => {}
         }
         if self.armed_in.as_ref() == Some(&block.id) {
             self.flush_armed();
         }
     }
+}
+
+/// The id of a note's first reference, which its back link goes to.
+fn noteref_id(note: &BlockId) -> String {
+    format!("ref-{note}")
 }
 
 /// Whether a list item is a single paragraph.
