@@ -130,6 +130,9 @@ fn the_epub_has_tables_notes_deletions_and_deep_nesting() {
     let found = elements(&xhtml);
     let count = |name: &str| found.iter().filter(|e| e.name == name).count();
     assert_eq!(count("table"), 2);
+    // The ten-column table is set to fit a phone's width.
+    let tables: Vec<Option<String>> = found.iter().filter(|e| e.name == "table").map(|e| e.attr("class")).collect();
+    assert_eq!(tables, [None, Some("wide".to_string())]);
     assert_eq!(count("thead"), 2);
     assert_eq!(found.iter().filter(|e| e.name == "th" && e.attr("scope").as_deref() == Some("col")).count(), 13);
     assert_eq!(count("td"), 39);

@@ -336,9 +336,11 @@ impl Xhtml {
         match &block.kind {
             BlockKind::Paragraph { .. } if self.tight.last() == Some(&true) => {}
             BlockKind::Paragraph { .. } => self.start("p", &[]),
-            BlockKind::Table { .. } => {
+            BlockKind::Table { columns, .. } => {
                 self.table_body = false;
-                self.start("table", &[]);
+                // More columns than a phone's width holds at the text's size.
+                let wide = columns.len() > WIDE_TABLE_COLUMNS;
+                self.start("table", if wide { &[("class", "wide")] } else { &[] });
             }
             BlockKind::Heading { level, .. } => self.start(&heading_tag(*level), &[("id", &block.id.0)]),
             BlockKind::List { ordered, start, .. } => {
@@ -407,6 +409,9 @@ impl Xhtml {
         }
     }
 }
+
+/// Tables with more columns are set smaller, their cells breaking anywhere.
+const WIDE_TABLE_COLUMNS: usize = 4;
 
 /// The id of a note's first reference, which its back link goes to.
 fn noteref_id(note: &BlockId) -> String {
