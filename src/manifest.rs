@@ -450,6 +450,23 @@ pub fn check_language(tag: &str) -> Result<(), Diagnostic> {
             Diagnostic::error(format!("`{tag}` is a language's name, not its tag")).hint(format!("write `{code}`"))
         );
     }
+    // Country codes written for the language: none of them is an ISO 639 code.
+    let countries = [
+        ("sp", "es", "Spanish"),
+        ("cn", "zh", "Chinese"),
+        ("jp", "ja", "Japanese"),
+        ("gr", "el", "Greek"),
+        ("dk", "da", "Danish"),
+        ("cz", "cs", "Czech"),
+        ("ua", "uk", "Ukrainian"),
+        ("ir", "fa", "Persian"),
+    ];
+    let language = tag.split('-').next().unwrap_or(tag);
+    if let Some((_, code, name)) = countries.iter().find(|(wrong, _, _)| wrong.eq_ignore_ascii_case(language)) {
+        let rest = &tag[language.len()..];
+        return Err(Diagnostic::error(format!("`{language}` is not a language code"))
+            .hint(format!("did you mean `{code}{rest}` ({name})?")));
+    }
     let id = tag
         .parse::<unic_langid::LanguageIdentifier>()
         .map_err(|err| Diagnostic::error(format!("`{tag}` is not a BCP 47 language tag ({err})")).hint(example))?;
@@ -598,6 +615,18 @@ stories = ["a.md"]
         assert!(messages.contains(&"the title is 501 characters long; the limit is 500"), "{messages:?}");
         // A bidi control in a Markdown text is the glyph check's business (a warning), not an error here.
         assert_eq!(messages.len(), 3, "{messages:?}");
+    }
+
+    #[test]
+    fn language_tags_get_the_tag_they_meant() {
+        let hint = |tag: &str| check_language(tag).unwrap_err().hints.join(" ");
+        assert_eq!(hint("ar_SA"), "separate its parts with a hyphen: `ar-SA`");
+        assert_eq!(hint("sp"), "did you mean `es` (Spanish)?");
+        assert_eq!(hint("cn-Hans"), "did you mean `zh-Hans` (Chinese)?");
+        assert_eq!(hint("Spanish"), "write `es`");
+        for good in ["en", "es-419", "zh-Hans-CN", "ar-SA", "kr", "se"] {
+            assert!(check_language(good).is_ok(), "{good}");
+        }
     }
 
     #[test]
