@@ -227,13 +227,41 @@ pub fn join_list(items: &[String], labels: &BTreeMap<String, String>) -> String 
     match items {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., final_item] => format!("{}{last}{final_item}", init.join(sep)),
+        // Two names take no serial comma: "A and B", not "A, and B".
+        [first, second] => {
+            let pair = last.strip_prefix(sep.trim_end()).filter(|rest| rest.starts_with(' ')).unwrap_or(last);
+            format!("{first}{}{second}", euphonic(pair, second))
+        }
+        [init @ .., final_item] => format!("{}{}{final_item}", init.join(sep), euphonic(last, final_item)),
     }
+}
+
+/// Spanish writes "e" for "y" before a word that begins with the sound /i/
+/// (i-, hi-, but not hie- or hia-, where the i is a glide): "Save the
+/// Children e Integrity Action".
+fn euphonic<'a>(separator: &'a str, next: &str) -> std::borrow::Cow<'a, str> {
+    let lower = next.trim_start().to_lowercase();
+    let sound_i = ["i", "í", "hi", "hí"].iter().any(|p| lower.starts_with(p))
+        && !["hie", "hia", "hio", "hiu"].iter().any(|p| lower.starts_with(p));
+    if separator == " y " && sound_i { " e ".into() } else { separator.into() }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spanish_and_before_an_i_sound_is_e() {
+        let (labels, _) = resolve("es", &BTreeMap::new());
+        let join = |items: &[&str]| join_list(&items.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &labels);
+        assert_eq!(join(&["UNODC", "Integrity Action"]), "UNODC e Integrity Action");
+        assert_eq!(join(&["A", "B", "Hilfswerk"]), "A, B e Hilfswerk");
+        assert_eq!(join(&["A", "Hierro"]), "A y Hierro");
+        assert_eq!(join(&["A", "Oxfam"]), "A y Oxfam");
+        let (english, _) = resolve("en", &BTreeMap::new());
+        assert_eq!(join_list(&["A".into(), "Integrity".into()], &english), "A and Integrity");
+        assert_eq!(join_list(&["A".into(), "B".into(), "C".into()], &english), "A, B, and C");
+    }
 
     #[test]
     fn every_builtin_table_has_every_key() {
