@@ -15,8 +15,8 @@ use crate::images::Assets;
 use crate::manifest::Manifest;
 use crate::markdown::ParseContext;
 use crate::model::{
-    Block, BlockId, BlockKind, Body, ContentsLine, Direction, Entry, EntryId, Inline, Legal, Meta, NodeMut, Pillar,
-    Publication, PullQuote, Script,
+    Block, BlockId, BlockKind, Body, ContentsLine, Direction, Entry, EntryId, Inline, Language, Legal, Meta, NodeMut,
+    Pillar, Publication, PullQuote, Script,
 };
 use crate::theme::Theme;
 
@@ -49,6 +49,7 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
             photo: edition.cover_photo.as_ref().map(|(i, _)| i.clone()),
         },
         notes: vec![],
+        language: None,
     }];
     entries.push(acknowledgements(edition, &labels, diags));
     for (section, document) in &edition.documents {
@@ -76,6 +77,7 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
             marker: BlockId::default(),
             body,
             notes: document.notes.clone(),
+            language: document_language(edition, document, &meta),
         });
     }
     // The table of contents comes before the first story (or the back page).
@@ -95,6 +97,7 @@ pub fn compose(edition: &Edition, assets: &Assets, theme: &Theme, diags: &mut Di
             marker: BlockId::default(),
             body: Body::Contents { lines: vec![] },
             notes: vec![],
+            language: None,
         },
     );
 
@@ -244,6 +247,7 @@ fn acknowledgements(edition: &Edition, labels: &BTreeMap<String, String>, diags:
         listed: true,
         body: Body::Acknowledgements { blocks, legal },
         notes: vec![],
+        language: None,
     }
 }
 
@@ -304,11 +308,11 @@ fn back_page(document: &Document, mut blocks: Vec<Block>, theme: &Theme, diags: 
     Body::Back { pillars, lead, contact: blocks }
 }
 
-fn meta(manifest: &Manifest) -> Meta {
-    let language = manifest.language.get_ref().clone();
-    let (lang, region) = match language.parse::<unic_langid::LanguageIdentifier>() {
+/// The facts the renderers need of a (checked) BCP 47 tag.
+pub fn language(tag: &str) -> Language {
+    let (lang, region) = match tag.parse::<unic_langid::LanguageIdentifier>() {
         Ok(id) => (id.language.as_str().to_string(), id.region.map(|r| r.as_str().to_string())),
-        Err(_) => (language.to_ascii_lowercase(), None),
+        Err(_) => (tag.to_ascii_lowercase(), None),
     };
     let direction = if RTL_LANGUAGES.contains(&lang.as_str()) { Direction::Rtl } else { Direction::Ltr };
     let script = if CJK.contains(&lang.as_str()) {
@@ -318,6 +322,31 @@ fn meta(manifest: &Manifest) -> Meta {
     } else {
         Script::Latin
     };
+    Language { tag: tag.to_string(), lang, region, direction, script }
+}
+
+/// The language a document's text is in, when it is not the publication's:
+/// its front matter's `language`, or — in a translation — the source's
+/// while the file is still the copy `init` made (its SHA-256 the one
+/// recorded for it).
+fn document_language(edition: &Edition, document: &crate::content::Document, meta: &Meta) -> Option<Language> {
+    let manifest = &edition.manifest.manifest;
+    let tag = match &document.front.language {
+        Some(tag) => tag.get_ref().trim().to_string(),
+        None => {
+            let translation = manifest.translation.as_ref()?;
+            let source = translation.source_language.as_ref()?;
+            let recorded = translation.hashes.get(&document.rel_path)?;
+            (crate::output::sha256_hex(document.file.text.as_bytes()) == *recorded).then(|| source.clone())?
+        }
+    };
+    let language = language(&tag);
+    (language.lang != meta.lang || language.region != meta.region).then_some(language)
+}
+
+fn meta(manifest: &Manifest) -> Meta {
+    let language_tag = manifest.language.get_ref().clone();
+    let Language { tag: language, lang, region, direction, script } = self::language(&language_tag);
     let date = manifest.date.get_ref().date.unwrap_or(toml::value::Date { year: 1980, month: 1, day: 1 });
     // `validate` has refused anything else.
     let identifier = crate::manifest::parse_identifier(manifest.identifier.get_ref()).unwrap_or_default();

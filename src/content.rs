@@ -55,6 +55,9 @@ pub struct FrontMatter {
     /// Who said it, printed under the pull quote.
     #[serde(default)]
     pub pull_quote_by: Option<Spanned<String>>,
+    /// The language of this file's text, when not the edition's (a BCP 47 tag).
+    #[serde(default)]
+    pub language: Option<Spanned<String>>,
 }
 
 /// Where a Markdown file sits in the publication.
@@ -253,6 +256,12 @@ pub fn parse_document(
         front.country.iter().for_each(|c| check(c, "the country"));
         front.pull_quote.iter().for_each(|q| check(q, "the pull quote"));
         front.pull_quote_by.iter().for_each(|q| check(q, "the pull-quote-by"));
+        if let Some(tag) = &front.language
+            && let Err(diagnostic) = crate::manifest::check_language(tag.get_ref().trim())
+        {
+            let span = tag.span();
+            diags.push(diagnostic.at(&file, front_span.start + span.start..front_span.start + span.end));
+        }
     }
     let before = diags.counts().0;
     let crate::markdown::Parsed { blocks, notes, spans, images } =

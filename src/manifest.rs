@@ -232,6 +232,10 @@ pub struct Translation {
     /// SHA-256 of each source file (by path) at the time it was translated.
     #[serde(default)]
     pub hashes: BTreeMap<String, String>,
+    /// The source edition's language: a file still as `init` copied it is
+    /// in this language (the EPUB and PDF tag and set it so).
+    #[serde(default)]
+    pub source_language: Option<String>,
 }
 
 /// A manifest together with the file it was read from.

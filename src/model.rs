@@ -168,6 +168,23 @@ pub struct Entry {
     pub body: Body,
     /// Its footnotes, numbered in order of first reference.
     pub notes: Vec<Note>,
+    /// The language its text is in, when not the publication's (a story
+    /// still in the source language of a translation): renderers set its
+    /// language, direction, hyphenation and fonts by it.
+    pub language: Option<Language>,
+}
+
+/// A language as the renderers need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Language {
+    /// The BCP 47 tag, e.g. `en`, `ar-SA`.
+    pub tag: String,
+    /// The ISO 639 subtag (`en`), as typst's `text(lang:)` wants it.
+    pub lang: String,
+    /// The region subtag (`SA`), if any.
+    pub region: Option<String>,
+    pub direction: Direction,
+    pub script: Script,
 }
 
 /// A footnote: its text, referred to from the entry's text by number.

@@ -51,6 +51,7 @@ pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnos
          # SHA-256 of each of its files when translated (see `anthology status`).\n",
     );
     table["source"] = toml_edit::value(source_dir);
+    table["source-language"] = toml_edit::value(manifest.language.get_ref().as_str());
     let mut recorded = toml_edit::Table::new();
     for (path, hash) in &hashes {
         recorded[path] = toml_edit::value(hash);

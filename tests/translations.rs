@@ -324,3 +324,112 @@ fn an_edition_can_bring_a_font_for_a_script_anthology_lacks() {
     assert!(String::from_utf8_lossy(&pdf.bytes).contains("NotoSansOgham"), "the edition's font is embedded");
     assert!(squash(&pdf.pages_text().concat()).contains(&squash("ᚋᚐᚊᚔ")));
 }
+
+/// An Arabic edition begun with `init` from the English one, three stories
+/// translated: the rest is still English, and both outputs say so.
+#[test]
+fn a_partly_translated_edition_tags_and_sets_each_story_in_its_own_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("en");
+    copy_tree(&root().join("content/en"), &source);
+    let edition = dir.path().join("ar");
+    let init =
+        anthology().arg("init").arg(&edition).arg("--from").arg(&source).args(["--language", "ar"]).output().unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let translated = ["haiti-rapha-gitoc", "ethiopia-nigat", "bosnia-herzegovina-ti"];
+    for story in translated {
+        let from = root().join(format!("tests/editions/ar/stories/{story}.md"));
+        std::fs::copy(from, edition.join(format!("stories/{story}.md"))).unwrap();
+    }
+    let out = dir.path().join("out");
+    let output = anthology().arg("build").arg(&edition).arg("--out").arg(&out).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let epub = common::Epub::open(&out.join("featured-human-stories-2026-ar.epub"));
+    let html = |name: &str| {
+        elements(&epub.text(&format!("OEBPS/{name}.xhtml"))).into_iter().find(|e| e.name == "html").unwrap()
+    };
+    for story in translated {
+        let root = html(story);
+        assert_eq!((root.attr("lang").unwrap(), root.attr("dir").unwrap()), ("ar".into(), "rtl".into()), "{story}");
+    }
+    for untranslated in ["malawi-cost", "introduction", "uganda-uydel"] {
+        let root = html(untranslated);
+        assert_eq!(
+            (root.attr("lang").unwrap(), root.attr("dir").unwrap()),
+            ("en".into(), "ltr".into()),
+            "{untranslated}"
+        );
+    }
+    // The navigation names an English title in English.
+    let nav = elements(&epub.text("OEBPS/nav.xhtml"));
+    let link = nav.iter().find(|e| e.attr("href").as_deref() == Some("malawi-cost.xhtml")).unwrap();
+    assert_eq!(link.attr("lang").as_deref(), Some("en"));
+    let link = nav.iter().find(|e| e.attr("href").as_deref() == Some("haiti-rapha-gitoc.xhtml")).unwrap();
+    assert_eq!(link.attr("lang"), None);
+
+    // In the PDF the English text reads as written, its punctuation at the end.
+    let pdf = common::Pdf::open(&out.join("featured-human-stories-2026-ar.pdf"));
+    let text = pdf.pages_text().concat();
+    assert!(squash(&text).contains("Whatarehumanstories?"));
+    // Text extractors disagree on visual order: the laid-out page says where
+    // the question mark stands — after the words, on the right.
+    let mut diags = anthology::diag::Diagnostics::default();
+    let loaded = anthology::pipeline::load(&edition, &mut diags).unwrap();
+    let mut layouter = anthology::layout::Layouter::new();
+    let time = anthology::pipeline::datetime(0).unwrap();
+    let laid_out =
+        layouter.lay_out(loaded.layout_input(), time, false, anthology::layout::Variant::Screen, &mut diags).unwrap();
+    let mut runs = Vec::new();
+    for page in laid_out.document.pages() {
+        text_runs(&page.frame, typst::layout::Point::zero(), &mut runs);
+    }
+    // Words are set one run each: the heading's line is the one with "What" and "stories".
+    let same_line = |y: f64| runs.iter().filter(move |r| (r.1 - y).abs() < 1.0);
+    let (x, y, _) = runs
+        .iter()
+        .find(|(_, y, t)| t == "What" && same_line(*y).any(|r| r.2.starts_with("stories")))
+        .expect("the heading is set");
+    let mark = same_line(*y).find(|r| r.2.contains('?')).expect("its question mark");
+    assert!(mark.0 > *x, "the question mark stands left of “What” ({} < {x})", mark.0);
+    let malawi = std::fs::read_to_string(source.join("stories/malawi-cost.md")).unwrap();
+    let first = malawi
+        .split("+++")
+        .nth(2)
+        .unwrap()
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty() && !p.starts_with('#'))
+        .unwrap();
+    let last_words: String = first
+        .split_whitespace()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('*', "");
+    assert!(squash(&text).contains(&squash(&last_words)), "{last_words:?} not in the Arabic PDF as written");
+
+    // A file's own `language` is checked where it is written.
+    let story = edition.join("stories/malawi-cost.md");
+    let with_tag = std::fs::read_to_string(&story).unwrap().replacen("+++\n", "+++\nlanguage = \"en_GB\"\n", 1);
+    std::fs::write(&story, with_tag).unwrap();
+    let check = anthology().arg("check").arg(&edition).args(["--diagnostic-format", "short"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains("stories/malawi-cost.md:2:12: error: `en_GB` is not a BCP 47 language tag"), "{stderr}");
+}
+
+/// Every run of text on a frame: (x, y, text), in points from the page's corner.
+fn text_runs(frame: &typst::layout::Frame, at: typst::layout::Point, out: &mut Vec<(f64, f64, String)>) {
+    for (pos, item) in frame.items() {
+        let here = at + *pos;
+        match item {
+            typst::layout::FrameItem::Group(group) => text_runs(&group.frame, here, out),
+            typst::layout::FrameItem::Text(text) => out.push((here.x.to_pt(), here.y.to_pt(), text.text.to_string())),
+            _ => {}
+        }
+    }
+}

@@ -192,7 +192,7 @@ fn cover_document(
 ) -> (String, Vec<u8>, Vec<usize>) {
     let labels = &publication.labels;
     let cover_title = format!("{}: {}", labels["cover"], publication.meta.title);
-    let mut doc = Xhtml::new(publication, &cover_title, marks);
+    let mut doc = Xhtml::new(publication, &cover_title, marks, None);
     doc.start("body", &[("epub:type", "cover"), ("class", "cover-page")]);
     doc.start("section", &[("class", "cover"), ("aria-label", &labels["cover"])]);
     doc.remaining_marks();
@@ -209,7 +209,7 @@ fn cover_document(
 }
 
 fn entry_document(publication: &Publication, entry: &Entry, marks: PageMarks) -> (String, Vec<u8>, Vec<usize>) {
-    let mut doc = Xhtml::new(publication, &entry.title, marks);
+    let mut doc = Xhtml::new(publication, &entry.title, marks, entry.language.as_ref());
     let kind = entry.kind();
     let (epub_type, role) = semantics(kind);
     let body_type = match kind {
@@ -296,7 +296,7 @@ fn entry_document(publication: &Publication, entry: &Entry, marks: PageMarks) ->
 
 fn contents_document(publication: &Publication, entry: &Entry, marks: PageMarks) -> (String, Vec<u8>, Vec<usize>) {
     let title = &entry.title;
-    let mut doc = Xhtml::new(publication, title, marks);
+    let mut doc = Xhtml::new(publication, title, marks, None);
     doc.start("body", &[("epub:type", "frontmatter")]);
     doc.start("nav", &[("id", "toc"), ("role", "doc-toc"), ("aria-labelledby", "toc-title")]);
     doc.page_marks(&entry.marker);
@@ -325,7 +325,20 @@ fn contents_document(publication: &Publication, entry: &Entry, marks: PageMarks)
 /// An entry's line in a table of contents: stories by their number, front
 /// and back matter by title alone.
 fn contents_link(doc: &mut Xhtml, entry: &Entry) {
-    doc.start("a", &[("href", &file_name(&entry.id))]);
+    let href = file_name(&entry.id);
+    match &entry.language {
+        // A title in another language than the list's is tagged so (read in its own voice).
+        Some(language) => doc.start(
+            "a",
+            &[
+                ("href", &href),
+                ("lang", &language.tag),
+                ("xml:lang", &language.tag),
+                ("dir", language.direction.as_str()),
+            ],
+        ),
+        None => doc.start("a", &[("href", &href)]),
+    }
     if let Some(number) = entry.number {
         doc.element("span", &[("class", "toc-number")], &format!("{number:02}"));
         doc.text(" ");
@@ -344,7 +357,7 @@ fn byline(entry: &Entry) -> Option<String> {
 fn navigation(publication: &Publication, documents: &[Document]) -> Vec<u8> {
     let labels = &publication.labels;
     let title = &labels["table-of-contents"];
-    let mut nav = Xhtml::new(publication, title, PageMarks::new());
+    let mut nav = Xhtml::new(publication, title, PageMarks::new(), None);
     nav.start("body", &[]);
     nav.start("nav", &[("epub:type", "toc"), ("role", "doc-toc"), ("id", "toc"), ("aria-labelledby", "nav-toc-title")]);
     nav.element("h1", &[("id", "nav-toc-title")], title);

@@ -7,7 +7,8 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use crate::model::{
-    Block, BlockId, BlockKind, EntryId, EntryKind, Inline, LinkTarget, Node, Note, Publication, TableRow, Visit,
+    Block, BlockId, BlockKind, EntryId, EntryKind, Inline, Language, LinkTarget, Node, Note, Publication, TableRow,
+    Visit,
 };
 
 /// Print pages that begin in a block, by block id: (page, non-whitespace
@@ -47,22 +48,24 @@ pub struct Xhtml {
 }
 
 impl Xhtml {
-    /// Starts a document: XML declaration, doctype, `<html>` with language and direction, `<head>`.
-    pub fn new(publication: &Publication, title: &str, marks: PageMarks) -> Self {
+    /// Starts a document: XML declaration, doctype, `<html>` with language
+    /// and direction (the entry's `language`, else the publication's), `<head>`.
+    pub fn new(publication: &Publication, title: &str, marks: PageMarks, language: Option<&Language>) -> Self {
         let mut writer = Writer::new(Vec::new());
         let meta = &publication.meta;
         let w = &mut writer;
         write(w, Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
         raw(w, "\n<!DOCTYPE html>\n");
-        let dir = meta.direction.as_str();
+        let (tag, direction) = language.map_or((&meta.language, meta.direction), |l| (&l.tag, l.direction));
+        let dir = direction.as_str();
         start(
             w,
             "html",
             &[
                 ("xmlns", "http://www.w3.org/1999/xhtml"),
                 ("xmlns:epub", "http://www.idpf.org/2007/ops"),
-                ("lang", &meta.language),
-                ("xml:lang", &meta.language),
+                ("lang", tag),
+                ("xml:lang", tag),
                 ("dir", dir),
             ],
         );
