@@ -31,18 +31,30 @@ pub fn glyph_coverage(edition: &Edition, publication: &Publication, fonts: &Font
     .flatten()
     {
         manifest_text.push_str(s);
+        manifest_text.push('\n');
     }
-    manifest_text.extend(publication.labels.values().map(String::as_str));
+    for label in publication.labels.values() {
+        manifest_text.push_str(label);
+        manifest_text.push('\n');
+    }
     for entry in &publication.entries {
         let mut printed = String::new();
+        // Code blocks wrap anywhere (the layout breaks long lines): they count
+        // for the glyphs, not for the longest word.
+        let mut code = String::new();
         for s in [&entry.title, &entry.toc_title].into_iter().chain(&entry.organisations).chain(&entry.country) {
             printed.push_str(s);
+            printed.push('\n');
         }
         crate::model::walk_blocks(entry.blocks(), &mut |visit| match visit {
             Visit::Enter(Node::Inline(Inline::Text { text } | Inline::Code { text })) => printed.push_str(text),
+            // Blocks and table cells are texts of their own: no word runs on from one to the next.
+            Visit::Enter(Node::Cell(..) | Node::Item(_)) => printed.push('\n'),
             Visit::Enter(Node::Block(block)) => {
+                printed.push('\n');
                 if let crate::model::BlockKind::Code { text } = &block.kind {
-                    printed.push_str(text);
+                    code.push_str(text);
+                    code.push('\n');
                 }
             }
             _ => {}
@@ -51,14 +63,17 @@ pub fn glyph_coverage(edition: &Edition, publication: &Publication, fonts: &Font
         match (document, &entry.body) {
             (Some((_, document)), _) => {
                 let body_start = document.spans.first().map_or(0, |s| s.start);
-                out.extend(unprintable(&document.file, &printed, body_start, fonts));
+                out.extend(unprintable(&document.file, &printed, &code, body_start, fonts));
             }
             // Generated entries print the manifest's texts.
-            (None, Body::Acknowledgements { .. }) => manifest_text.push_str(&printed),
+            (None, Body::Acknowledgements { .. }) => {
+                manifest_text.push_str(&printed);
+                manifest_text.push_str(&code);
+            }
             (None, _) => {}
         }
     }
-    out.extend(unprintable(&edition.manifest.file, &manifest_text, 0, fonts));
+    out.extend(unprintable(&edition.manifest.file, &manifest_text, "", 0, fonts));
     out
 }
 
@@ -81,9 +96,9 @@ fn overlong_word(printed: &str) -> Option<&str> {
 
 /// Problems with the characters of `printed`, located in `file` (searched
 /// from `from` first: a story's body comes after its front matter).
-fn unprintable(file: &Arc<SourceFile>, printed: &str, from: usize, fonts: &FontStore) -> Vec<Diagnostic> {
+fn unprintable(file: &Arc<SourceFile>, printed: &str, code: &str, from: usize, fonts: &FontStore) -> Vec<Diagnostic> {
     let mut counts: BTreeMap<char, usize> = BTreeMap::new();
-    for c in printed.chars() {
+    for c in printed.chars().chain(code.chars()) {
         *counts.entry(c).or_default() += 1;
     }
     let mut out = Vec::new();
@@ -103,10 +118,12 @@ fn unprintable(file: &Arc<SourceFile>, printed: &str, from: usize, fonts: &FontS
     for (&c, &count) in &counts {
         let written = find_written(&file.text, c, from);
         let problem = if is_bidi_control(c) {
-            // Closers anthology adds at a paragraph's end are not the editor's.
+            // Closers anthology adds at a paragraph's end are not the editor's:
+            // what the file writes counts.
             if written.is_none() {
                 continue;
             }
+            let count = file.text.matches(c).count().max(1);
             let more = if count > 1 { format!(" ({} more in this file)", count - 1) } else { String::new() };
             Diagnostic::warning(format!(
                 "the text holds the bidirectional control U+{:04X}{more}: it shows the text after it in another order than it is written",

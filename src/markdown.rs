@@ -130,6 +130,11 @@ fn options(context: &ParseContext) -> Options {
     options
 }
 
+/// Most columns a table may have: more cannot be read on an A4 page.
+pub const MAX_TABLE_COLUMNS: usize = 12;
+/// Longest word a cell of a table of three columns or more holds safely.
+pub const MAX_CELL_WORD_CHARS: usize = 30;
+
 /// Columns a tab advances code to the next multiple of.
 pub const TAB_WIDTH: usize = 4;
 
@@ -329,7 +334,7 @@ impl BlockParser<'_, '_> {
                     blocks.push(Block::paragraph(text.trim_end()));
                 }
                 Event::Rule => blocks.push(Block::new(BlockKind::Rule)),
-                Event::Start(Tag::Table(alignments)) => blocks.push(self.table(&alignments)),
+                Event::Start(Tag::Table(alignments)) => blocks.extend(self.table(&alignments, &range)),
                 Event::Start(Tag::FootnoteDefinition(_)) if self.depth >= MAX_BLOCK_DEPTH => {
                     self.too_deep(&range, "quotes and lists", MAX_BLOCK_DEPTH);
                 }
@@ -491,7 +496,7 @@ impl BlockParser<'_, '_> {
 
     /// A table, its `Start` consumed: the header row, then the body rows,
     /// each padded or cut to the number of columns.
-    fn table(&mut self, alignments: &[pulldown_cmark::Alignment]) -> Block {
+    fn table(&mut self, alignments: &[pulldown_cmark::Alignment], range: &Range<usize>) -> Option<Block> {
         let columns: Vec<Alignment> = alignments
             .iter()
             .map(|a| match a {
@@ -520,7 +525,35 @@ impl BlockParser<'_, '_> {
         for row in &mut rows {
             row.cells.resize_with(columns.len(), || TableCell { content: Vec::new() });
         }
-        Block::new(BlockKind::Table { columns, rows })
+        let at = range.start..range.start + 1;
+        if columns.len() > MAX_TABLE_COLUMNS {
+            self.warn(
+                &at,
+                Diagnostic::error(format!(
+                    "a table of {} columns cannot be printed across the page; the limit is {MAX_TABLE_COLUMNS}",
+                    columns.len()
+                ))
+                .hint("split it into tables of fewer columns, or turn it so that its columns are rows"),
+            );
+            return None;
+        }
+        // A word longer than a narrow column runs into the next one in the PDF.
+        let longest = rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .flat_map(|c| crate::model::plain_text(&c.content).split_whitespace().map(|w| w.chars().count()).max())
+            .max()
+            .unwrap_or(0);
+        if columns.len() > 2 && longest > MAX_CELL_WORD_CHARS {
+            self.warn(
+                &at,
+                Diagnostic::warning(format!(
+                    "a word of {longest} characters in this table may run into the next column in the PDF"
+                ))
+                .hint("shorten it (a link's text need not be its address), or put it in the text below the table"),
+            );
+        }
+        Some(Block::new(BlockKind::Table { columns, rows }))
     }
 
     /// The notes referred to, in order of first reference; definitions never
@@ -528,6 +561,21 @@ impl BlockParser<'_, '_> {
     fn notes(&mut self) -> Vec<Note> {
         let mut by_label: BTreeMap<String, Vec<Block>> = BTreeMap::new();
         for (label, blocks, range) in std::mem::take(&mut self.definitions) {
+            if by_label.contains_key(&label) {
+                self.warn(
+                    &range,
+                    Diagnostic::warning(format!("the footnote [^{label}] is defined twice; the first is printed"))
+                        .hint("give each note a label of its own"),
+                );
+                continue;
+            }
+            if blocks.is_empty() {
+                self.warn(
+                    &range,
+                    Diagnostic::warning(format!("the footnote [^{label}] has no text"))
+                        .hint(format!("write the note after `[^{label}]: `, or remove it and its references")),
+                );
+            }
             if !self.note_numbers.contains_key(&label) {
                 self.warn(
                     &range,
@@ -1102,6 +1150,16 @@ mod tests {
         );
         assert!(messages.iter().any(|m| m.contains("the footnote [^z] is never referred to")), "{messages:?}");
         assert_eq!(messages.len(), 2, "{messages:?}");
+    }
+
+    #[test]
+    fn a_note_defined_twice_or_empty_is_a_warning() {
+        let (_, diags) = parse_md("A[^a] and B[^b].\n\n[^a]: First.\n\n[^a]: Second.\n\n[^b]:\n");
+        assert!(
+            diags.iter().any(|d| d.starts_with("stories/a.md:5:1: warning: the footnote [^a] is defined twice")),
+            "{diags:?}"
+        );
+        assert!(diags.iter().any(|d| d.contains("the footnote [^b] has no text")), "{diags:?}");
     }
 
     #[test]

@@ -204,6 +204,10 @@ fn check_warns_about_markup_that_prints_as_written_and_the_override() {
     ] {
         assert!(stderr.lines().any(|l| l.starts_with(&expected)), "missing {expected:?} in\n{stderr}");
     }
+    // One override is written: none of the closers anthology adds is counted.
+    let override_warning = stderr.lines().find(|l| l.contains("U+202E")).unwrap();
+    assert!(!override_warning.contains("more in this file"), "{override_warning}");
+    assert!(!stderr.contains("U+202C"), "{stderr}");
     // The terminal never receives the override itself (it would reorder the line).
     let human = anthology().args(["check", EDITION]).output().unwrap();
     assert!(!String::from_utf8_lossy(&human.stderr).contains('\u{202E}'));
@@ -266,4 +270,43 @@ fn a_story_of_26000_words_keeps_every_paragraph_once_and_in_order() {
         assert_eq!(squash(&text).matches(&squash(probe)).count(), 1, "{probe} in the EPUB");
         assert_eq!(pdf_text.matches(&squash(probe)).count(), 1, "{probe} in the PDF");
     }
+}
+
+/// Hostile combinations found in review: each builds, or is refused at its line.
+#[test]
+fn struck_links_long_tables_and_notes_in_repeated_headers_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let edition = dir.path().join("markdown");
+    copy_tree(&common::root().join(EDITION), &edition);
+    let rows: String = (1950..2070).map(|year| format!("| {year} | {} | {}.5 |\n", year % 7, year % 3)).collect();
+    let story = format!(
+        "+++\ntitle = \"Review\"\norganisations = [\"Markdown Org\"]\n+++\n\n\
+         Strike ~~across [a link](https://www.unodc.org/)~~ and [a ~~struck~~ link](https://www.unodc.org/).\n\n\
+         | Year[^h] | [Value](https://www.unodc.org/) | Rate |\n|---|---|---|\n{rows}\n\
+         - [x] done, with a second paragraph\n\n  The second paragraph.\n\n\
+         [^h]: The year of the count.\n"
+    );
+    std::fs::write(edition.join("constructs.md"), &story).unwrap();
+    let out = dir.path().join("out");
+    let output = anthology().arg("build").arg(&edition).arg("--out").arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("has no place to break"), "{stderr}");
+    let pdf = common::Pdf::open(&out.join("every-construct-en.pdf"));
+    let text = squash(&pdf.pages_text().concat());
+    assert!(text.contains("2069") && text.contains("Theyearofthecount."), "the table and its note are printed");
+    let epub = common::Epub::open(&out.join("every-construct-en.epub"));
+    // The check box begins the item's first paragraph.
+    assert!(
+        epub.text(STORY).contains("<li class=\"task\"><p>☑ done, with a second paragraph</p>"),
+        "{}",
+        epub.text(STORY)
+    );
+
+    // A table of 13 columns is refused at its line.
+    let wide = format!("+++\ntitle = \"Wide\"\n+++\n\nText.\n\n|{}\n|{}\n", " c |".repeat(13), "---|".repeat(13));
+    std::fs::write(edition.join("constructs.md"), wide).unwrap();
+    let output = anthology().arg("check").arg(&edition).args(["--diagnostic-format", "short"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("constructs.md:7:1: error: a table of 13 columns cannot be printed"), "{stderr}");
 }

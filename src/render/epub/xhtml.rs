@@ -45,6 +45,8 @@ pub struct Xhtml {
     backlink: Option<(String, String)>,
     /// The number that back link shows.
     pending_number: Option<String>,
+    /// A task's check box, written at the start of its first paragraph.
+    pending_check: Option<&'static str>,
 }
 
 impl Xhtml {
@@ -87,6 +89,7 @@ impl Xhtml {
             table_body: false,
             backlink: None,
             pending_number: None,
+            pending_check: None,
         }
     }
 
@@ -257,7 +260,12 @@ impl Xhtml {
                     // A task: its check box, as a character screen readers name.
                     Some(done) => {
                         self.start("li", &[("class", "task")]);
-                        self.extra_text(if done { "☑ " } else { "☐ " });
+                        let check = if done { "☑ " } else { "☐ " };
+                        // It begins the item's first paragraph, inside its <p>.
+                        match item.blocks.first() {
+                            Some(Block { kind: BlockKind::Paragraph { .. }, .. }) => self.pending_check = Some(check),
+                            _ => self.extra_text(check),
+                        }
                     }
                     None => self.start("li", &[]),
                 }
@@ -370,6 +378,9 @@ impl Xhtml {
                 self.element("code", &[], text);
             }
             BlockKind::Rule => self.empty("hr", &[]),
+        }
+        if let Some(check) = self.pending_check.take() {
+            self.extra_text(check);
         }
         // A note's first block begins with the note's number, linking back.
         if let Some(number) = self.pending_number.take() {
