@@ -82,10 +82,15 @@ pub struct StatusArgs {
     #[arg(long, value_name = "EDITION_DIR")]
     pub against: Option<PathBuf>,
 
-    /// Record the source's current version of these files (all when none is
-    /// named) as translated, after updating the translation.
+    /// Record the source's current version of these files as translated,
+    /// after updating the translation (paths relative to the edition, or as
+    /// the shell completes them, `content/es/stories/x.md`).
     #[arg(long, value_name = "FILE", num_args = 0.., conflicts_with = "against")]
     pub record: Option<Vec<String>>,
+
+    /// With --record: record every file.
+    #[arg(long, requires = "record")]
+    pub all: bool,
 
     /// Exit with status 1 unless the translation is complete and up to date.
     #[arg(long)]

@@ -214,13 +214,18 @@ pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -
     for rel in common {
         let source_bytes = std::fs::read(source_dir.join(&rel)).unwrap_or_default();
         let translated_bytes = std::fs::read(edition.join(&rel)).unwrap_or_default();
+        // Still the copy `init` made (or the source itself): not translated,
+        // whatever has happened to the source since.
+        let untranslated = rel != MANIFEST_FILE
+            && (source_bytes == translated_bytes || hashes.get(&rel) == Some(&sha256_hex(&translated_bytes)));
+        if untranslated {
+            status.untranslated.push(rel);
+            continue;
+        }
         match hashes.get(&rel) {
             Some(hash) if *hash != sha256_hex(&source_bytes) => status.changed.push(rel.clone()),
             Some(_) => {}
             None => status.unrecorded.push(rel.clone()),
-        }
-        if rel != MANIFEST_FILE && source_bytes == translated_bytes {
-            status.untranslated.push(rel);
         }
     }
     let language = translation.manifest.language.get_ref();
@@ -247,7 +252,17 @@ pub fn record(edition: &Path, files: &[String], diags: &mut Diagnostics) -> Resu
     let all: Vec<String> = std::iter::once(MANIFEST_FILE.to_string())
         .chain(source.manifest.content_paths().filter_map(|p| crate::files::normalize_relative(p.get_ref()).ok()))
         .collect();
-    let chosen: Vec<String> = if files.is_empty() { all.clone() } else { files.to_vec() };
+    // A path as the shell completes it (`content/es/stories/x.md`) names the same file.
+    let relative_to_edition = |file: &String| -> String {
+        let path = Path::new(file);
+        let inside: Option<PathBuf> = path.strip_prefix(edition).map(Path::to_path_buf).ok().or_else(|| {
+            let (absolute, edition) = (std::path::absolute(path).ok()?, std::path::absolute(edition).ok()?);
+            absolute.strip_prefix(&edition).ok().map(Path::to_path_buf)
+        });
+        inside.map_or_else(|| file.clone(), |p| p.to_string_lossy().replace('\\', "/"))
+    };
+    let chosen: Vec<String> =
+        if files.is_empty() { all.clone() } else { files.iter().map(relative_to_edition).collect() };
     let mut document: toml_edit::DocumentMut = translation.file.text.parse().map_err(|err| {
         diags.fail(Diagnostic::error(format!("failed to edit the manifest ({err})")).in_file(&translation.file.path))
     })?;

@@ -217,9 +217,15 @@ fn status_reports_a_story_changed_in_the_source_after_translation() {
         section(&after, "missing (in the source, not in this edition)")
             .contains(&"what-are-human-stories.md".to_string())
     );
-    // After updating the translation, recording it clears the report for that story.
-    let output = anthology().arg("status").arg(&fr).args(["--record", story]).output().unwrap();
-    assert!(output.status.success());
+    // `--record` alone does not record everything: it asks.
+    let bare = anthology().arg("status").arg(&fr).arg("--record").output().unwrap();
+    assert_eq!(bare.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bare.stderr).contains("pass --all"), "{}", String::from_utf8_lossy(&bare.stderr));
+    // After updating the translation, recording it clears the report for that
+    // story; the path may be given as the shell completes it.
+    let completed = fr.join(story);
+    let output = anthology().arg("status").arg(&fr).arg("--record").arg(&completed).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let (_, recorded) = status(&fr);
     assert!(!section(&recorded, CHANGED).contains(&story.to_string()), "{recorded}");
     // --strict fails while anything is left to do.
@@ -249,6 +255,13 @@ fn init_starts_a_translation_that_status_follows() {
     let untranslated = "not translated yet (identical to the source)";
     let (_, report) = status(&es);
     assert_eq!(section(&report, untranslated), ["preface.md", "stories/one.md", "stories/two.md"], "{report}");
+    // A story still as copied stays untranslated when its source changes.
+    let source_one = dir.path().join("en/stories/one.md");
+    let text = std::fs::read_to_string(&source_one).unwrap();
+    std::fs::write(&source_one, format!("{text}\nA new closing sentence.\n")).unwrap();
+    let (_, report) = status(&es);
+    assert_eq!(section(&report, untranslated), ["preface.md", "stories/one.md", "stories/two.md"], "{report}");
+    assert!(!section(&report, "changed in the source since translated").contains(&"stories/one.md".to_string()));
     // Translate one story: it leaves the list.
     std::fs::write(es.join("stories/two.md"), "+++\ntitle = \"Una segunda historia\"\n+++\n\nUna historia corta.\n")
         .unwrap();

@@ -59,6 +59,12 @@ pub fn init(args: &InitArgs) -> ExitCode {
 pub fn status(args: &StatusArgs) -> ExitCode {
     let mut diags = Diagnostics::default();
     if let Some(files) = &args.record {
+        if files.is_empty() && !args.all {
+            return super::usage(
+                crate::diag::Diagnostic::error("--record needs the files you have translated")
+                    .hint("name them (`--record stories/haiti.md`), or pass --all to record every file"),
+            );
+        }
         let result = crate::translation::record(&args.edition, files, &mut diags);
         super::print(diags.items(), DiagnosticFormat::Human);
         return match result {
