@@ -43,7 +43,11 @@ pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnos
     }
     let old = crate::manifest::parse_identifier(manifest.identifier.get_ref()).unwrap_or_default();
     let language_tag = language.unwrap_or(manifest.language.get_ref());
-    document["identifier"] = toml_edit::value(format!("urn:uuid:{}", derived_uuid(&old, language_tag)));
+    // The folder's name takes part, so that a full and a short edition in
+    // one language, started from one source, are two publications.
+    let folder = new.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let key = format!("{language_tag} {folder}");
+    document["identifier"] = toml_edit::value(format!("urn:uuid:{}", derived_uuid(&old, &key)));
     let source_dir = relative(from, new);
     let mut table = toml_edit::Table::new();
     table.decor_mut().set_prefix(

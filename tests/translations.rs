@@ -272,6 +272,22 @@ fn init_starts_a_translation_that_status_follows() {
     let output = anthology().arg("build").arg(&es).arg("--out").arg(&build_dir).output().unwrap();
     assert!(output.status.success());
     assert!(build_dir.join("figures-and-links-2025-es.epub").exists());
+    // A short edition in the same language, started from the same source, is another publication.
+    let short = dir.path().join("es-short");
+    let output = anthology()
+        .arg("init")
+        .arg(&short)
+        .arg("--from")
+        .arg(dir.path().join("en"))
+        .args(["--language", "es"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let identifier = |path: &Path| {
+        let text = std::fs::read_to_string(path.join("publication.toml")).unwrap();
+        text.lines().find(|l| l.starts_with("identifier")).unwrap().to_string()
+    };
+    assert_ne!(identifier(&es), identifier(&short));
     // A second init into the same folder is refused.
     let again = anthology().arg("init").arg(&es).arg("--from").arg(dir.path().join("en")).output().unwrap();
     assert_eq!(again.status.code(), Some(1));
