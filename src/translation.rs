@@ -140,6 +140,18 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::OpenOptions::new().write(true).create_new(true).open(path)?.write_all(bytes)
 }
 
+/// The recorded source is not where `[translation] source` says (an edition
+/// moved): the error says how to point at it.
+fn moved_source(translation: &crate::manifest::LoadedManifest, source_dir: &Path) -> Diagnostic {
+    let written = translation.manifest.translation.as_ref().map_or("", |t| t.source.as_str());
+    Diagnostic::error(format!(
+        "the source edition `{written}` is not found from here ({} has no {MANIFEST_FILE})",
+        source_dir.display()
+    ))
+    .in_file(&translation.file.path)
+    .hint("if an edition moved, pass --against <source edition>, or correct `source` under [translation]")
+}
+
 /// A UUID for a translation, derived from its source's UUID and language so
 /// that `init` is reproducible.
 pub fn derived_uuid(source: &uuid::Uuid, language: &str) -> uuid::Uuid {
@@ -202,6 +214,9 @@ pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -
             ));
         }
     };
+    if against.is_none() && !source_dir.join(MANIFEST_FILE).is_file() {
+        return Err(diags.fail(moved_source(&translation, &source_dir)));
+    }
     let source = crate::manifest::load_checked(&source_dir, diags)?;
     let hashes = recorded.map(|t| t.hashes).unwrap_or_default();
     let listed = |m: &Manifest| -> Vec<String> {
@@ -252,6 +267,9 @@ pub fn record(edition: &Path, files: &[String], diags: &mut Diagnostics) -> Resu
         ));
     };
     let source_dir = edition.join(&recorded.source);
+    if !source_dir.join(MANIFEST_FILE).is_file() {
+        return Err(diags.fail(moved_source(&translation, &source_dir)));
+    }
     let source = crate::manifest::load_checked(&source_dir, diags)?;
     let all: Vec<String> = std::iter::once(MANIFEST_FILE.to_string())
         .chain(source.manifest.content_paths().filter_map(|p| crate::files::normalize_relative(p.get_ref()).ok()))

@@ -288,6 +288,16 @@ fn init_starts_a_translation_that_status_follows() {
         text.lines().find(|l| l.starts_with("identifier")).unwrap().to_string()
     };
     assert_ne!(identifier(&es), identifier(&short));
+    // Moved away from its source, the edition says how to point at it.
+    let moved = dir.path().join("elsewhere/es");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::rename(&short, &moved).unwrap();
+    let lost = anthology().arg("status").arg(&moved).output().unwrap();
+    let stderr = String::from_utf8_lossy(&lost.stderr);
+    assert_eq!(lost.status.code(), Some(1));
+    assert!(stderr.contains("the source edition `../en` is not found") && stderr.contains("--against"), "{stderr}");
+    let found = anthology().arg("status").arg(&moved).arg("--against").arg(dir.path().join("en")).output().unwrap();
+    assert!(found.status.success(), "{}", String::from_utf8_lossy(&found.stderr));
     // A second init into the same folder is refused.
     let again = anthology().arg("init").arg(&es).arg("--from").arg(dir.path().join("en")).output().unwrap();
     assert_eq!(again.status.code(), Some(1));
