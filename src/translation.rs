@@ -183,11 +183,32 @@ pub struct Status {
     pub unrecorded: Vec<String>,
     /// Files still identical to the source: not translated yet.
     pub untranslated: Vec<String>,
+    /// Text files both editions list (the manifest aside).
+    pub compared: usize,
     /// Labels that fall back to English.
     pub labels: Vec<&'static str>,
 }
 
 impl Status {
+    /// One line for the whole report: "3 of 20 files translated and up to date, …".
+    pub fn summary(&self) -> String {
+        let text = |files: &[String]| files.iter().filter(|f| f.as_str() != MANIFEST_FILE).count();
+        let (changed, unrecorded) = (text(&self.changed), text(&self.unrecorded));
+        let done = self.compared.saturating_sub(self.untranslated.len() + changed + unrecorded);
+        let mut parts = vec![format!("{done} of {} files translated and up to date", self.compared)];
+        for (count, what) in [
+            (changed, "changed in the source since"),
+            (self.untranslated.len(), "not translated yet"),
+            (unrecorded, "never recorded"),
+            (self.missing.len(), "missing"),
+        ] {
+            if count > 0 {
+                parts.push(format!("{count} {what}"));
+            }
+        }
+        parts.join(", ")
+    }
+
     /// Whether the translation is complete and up to date.
     pub fn is_clean(&self) -> bool {
         self.missing.is_empty()
@@ -231,6 +252,9 @@ pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -
     let common = std::iter::once(MANIFEST_FILE.to_string())
         .chain(source_files.iter().filter(|f| translated_files.contains(f)).cloned());
     for rel in common {
+        if rel != MANIFEST_FILE {
+            status.compared += 1;
+        }
         let source_bytes = std::fs::read(source_dir.join(&rel)).unwrap_or_default();
         let translated_bytes = std::fs::read(edition.join(&rel)).unwrap_or_default();
         // Still the copy `init` made (or the source itself): not translated,

@@ -267,6 +267,7 @@ fn init_starts_a_translation_that_status_follows() {
         .unwrap();
     let (_, report) = status(&es);
     assert_eq!(section(&report, untranslated), ["preface.md", "stories/one.md"], "{report}");
+    assert!(report.contains("  1 of 3 files translated and up to date, 2 not translated yet\n"), "{report}");
     // The new edition builds, with Spanish labels.
     let build_dir = dir.path().join("out");
     let output = anthology().arg("build").arg(&es).arg("--out").arg(&build_dir).output().unwrap();

@@ -81,6 +81,7 @@ pub fn status(args: &StatusArgs) -> ExitCode {
     super::print(diags.items(), DiagnosticFormat::Human);
     let Ok(status) = result else { return ExitCode::from(super::EXIT_FAILURE) };
     super::say(&format!("{} against {}", args.edition.display(), status.source.display()));
+    super::say(&format!("  {}", status.summary()));
     let sections: [(&str, &Vec<String>); 5] = [
         ("missing (in the source, not in this edition)", &status.missing),
         ("extra (in this edition, not in the source)", &status.extra),
