@@ -116,10 +116,12 @@ fn unprintable(file: &Arc<SourceFile>, printed: &str, code: &str, from: usize, f
     }
     let mut reported = BTreeSet::new();
     for (&c, &count) in &counts {
-        let written = find_written(&file.text, c, from);
+        // Looked for only for the few characters that are a problem: a scan of the file each.
+        let mut written = None;
         let problem = if is_bidi_control(c) {
             // Closers anthology adds at a paragraph's end are not the editor's:
             // what the file writes counts.
+            written = find_written(&file.text, c, from);
             if written.is_none() {
                 continue;
             }
@@ -142,7 +144,8 @@ fn unprintable(file: &Arc<SourceFile>, printed: &str, code: &str, from: usize, f
             continue;
         };
         if reported.insert(c) {
-            out.push(problem.at(file, written.unwrap_or(from..from)));
+            let span = written.or_else(|| find_written(&file.text, c, from)).unwrap_or(from..from);
+            out.push(problem.at(file, span));
         }
     }
     out

@@ -336,8 +336,7 @@ fn document_language(edition: &Edition, document: &crate::content::Document, met
         None => {
             let translation = manifest.translation.as_ref()?;
             let source = translation.source_language.as_ref()?;
-            let recorded = translation.hashes.get(&document.rel_path)?;
-            (crate::output::sha256_hex(document.file.text.as_bytes()) == *recorded).then(|| source.clone())?
+            translation.is_copy(&document.rel_path, document.file.text.as_bytes()).then(|| source.clone())?
         }
     };
     let language = language(&tag);

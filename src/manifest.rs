@@ -238,6 +238,14 @@ pub struct Translation {
     pub source_language: Option<String>,
 }
 
+impl Translation {
+    /// Whether `bytes` are still the copy of the source recorded for `rel`:
+    /// a file not translated yet.
+    pub fn is_copy(&self, rel: &str, bytes: &[u8]) -> bool {
+        self.hashes.get(rel).is_some_and(|hash| *hash == crate::output::sha256_hex(bytes))
+    }
+}
+
 /// A manifest together with the file it was read from.
 #[derive(Debug, Clone)]
 pub struct LoadedManifest {

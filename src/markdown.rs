@@ -111,7 +111,7 @@ pub fn parse(
     };
     let blocks = parser.blocks(None);
     let notes = parser.notes();
-    parser.check_undefined_notes(&blocks);
+    parser.check_literal_markup(&blocks);
     Parsed { blocks, notes, spans: parser.spans, images: parser.images }
 }
 
@@ -424,7 +424,6 @@ impl BlockParser<'_, '_> {
                     let content = self.inlines_only(inner);
                     pieces.push(Piece::Inline(Inline::Strike { content }));
                 }
-
                 Event::InlineMath(text) | Event::DisplayMath(text) => {
                     pieces.push(Piece::Inline(Inline::text(text.into_string())))
                 }
@@ -584,7 +583,7 @@ impl BlockParser<'_, '_> {
                 );
                 continue;
             }
-            by_label.entry(label).or_insert(blocks);
+            by_label.insert(label, blocks);
         }
         let mut numbered: Vec<(usize, String)> = self.note_numbers.iter().map(|(l, &n)| (n, l.clone())).collect();
         numbered.sort();
@@ -601,7 +600,7 @@ impl BlockParser<'_, '_> {
     /// Markup that prints as written, with a warning where it is: a
     /// reference to a footnote that no definition gives (`[^9]` with no
     /// `[^9]: …`), and sub- or superscript inside a word (`H~2~O`, `10^3^`).
-    fn check_undefined_notes(&mut self, blocks: &[Block]) {
+    fn check_literal_markup(&mut self, blocks: &[Block]) {
         let mut notes = BTreeSet::new();
         let mut scripts = BTreeSet::new();
         crate::model::walk_blocks(blocks, &mut |visit| {
@@ -915,7 +914,9 @@ fn undefined_note_references(text: &str) -> Vec<String> {
     let mut rest = text;
     while let Some(at) = rest.find("[^") {
         let after = &rest[at + 2..];
-        match after.find(']') {
+        // A label is short: the `]` is looked for in a bounded stretch, so
+        // a text of many `[^` stays linear.
+        match after.char_indices().take(101).find(|&(_, c)| c == ']').map(|(i, _)| i) {
             Some(end) if end > 0 && end <= 100 && !after[..end].contains(char::is_whitespace) => {
                 out.push(after[..end].to_string());
                 rest = &after[end..];

@@ -239,7 +239,9 @@ pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -
         return Err(diags.fail(moved_source(&translation, &source_dir)));
     }
     let source = crate::manifest::load_checked(&source_dir, diags)?;
-    let hashes = recorded.map(|t| t.hashes).unwrap_or_default();
+    let is_copy = |rel: &str, bytes: &[u8]| recorded.as_ref().is_some_and(|t| t.is_copy(rel, bytes));
+    let none = BTreeMap::new();
+    let hashes = recorded.as_ref().map_or(&none, |t| &t.hashes);
     let listed = |m: &Manifest| -> Vec<String> {
         m.content_paths().filter_map(|p| crate::files::normalize_relative(p.get_ref()).ok()).collect()
     };
@@ -259,8 +261,8 @@ pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -
         let translated_bytes = std::fs::read(edition.join(&rel)).unwrap_or_default();
         // Still the copy `init` made (or the source itself): not translated,
         // whatever has happened to the source since.
-        let untranslated = rel != MANIFEST_FILE
-            && (source_bytes == translated_bytes || hashes.get(&rel) == Some(&sha256_hex(&translated_bytes)));
+        let untranslated =
+            rel != MANIFEST_FILE && (source_bytes == translated_bytes || is_copy(&rel, &translated_bytes));
         if untranslated {
             status.untranslated.push(rel);
             continue;

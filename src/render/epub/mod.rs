@@ -326,19 +326,16 @@ fn contents_document(publication: &Publication, entry: &Entry, marks: PageMarks)
 /// and back matter by title alone.
 fn contents_link(doc: &mut Xhtml, entry: &Entry) {
     let href = file_name(&entry.id);
-    match &entry.language {
-        // A title in another language than the list's is tagged so (read in its own voice).
-        Some(language) => doc.start(
-            "a",
-            &[
-                ("href", &href),
-                ("lang", &language.tag),
-                ("xml:lang", &language.tag),
-                ("dir", language.direction.as_str()),
-            ],
-        ),
-        None => doc.start("a", &[("href", &href)]),
+    let mut attrs = vec![("href", href.as_str())];
+    // A title in another language than the list's is tagged so (read in its own voice).
+    if let Some(language) = &entry.language {
+        attrs.extend([
+            ("lang", language.tag.as_str()),
+            ("xml:lang", &language.tag),
+            ("dir", language.direction.as_str()),
+        ]);
     }
+    doc.start("a", &attrs);
     if let Some(number) = entry.number {
         doc.element("span", &[("class", "toc-number")], &format!("{number:02}"));
         doc.text(" ");

@@ -41,10 +41,9 @@ pub struct Xhtml {
     pub pages: Vec<usize>,
     /// Whether the current table's `<tbody>` is open.
     table_body: bool,
-    /// The back link a note's text begins with, written into its first block.
-    backlink: Option<(String, String)>,
-    /// The number that back link shows.
-    pending_number: Option<String>,
+    /// The back link a note's text begins with (href, label, number),
+    /// written into its first paragraph.
+    backlink: Option<(String, String, String)>,
     /// A task's check box, written at the start of its first paragraph.
     pending_check: Option<&'static str>,
 }
@@ -88,7 +87,6 @@ impl Xhtml {
             pages: Vec::new(),
             table_body: false,
             backlink: None,
-            pending_number: None,
             pending_check: None,
         }
     }
@@ -154,13 +152,11 @@ impl Xhtml {
                 &[("id", &note.id.0), ("class", "note"), ("epub:type", "footnote"), ("role", "doc-footnote")],
             );
             let href = format!("#{}", noteref_id(&note.id));
-            self.backlink = Some((href, format!("{} {}", back, note.number)));
-            let number = note.number.to_string();
-            if let Some(Block { kind: BlockKind::Paragraph { .. }, .. }) = note.blocks.first() {
-                self.pending_number = Some(number);
-            } else {
+            self.backlink = Some((href, format!("{} {}", back, note.number), note.number.to_string()));
+            // Written by the first paragraph; a note that starts otherwise gets one of its own.
+            if !matches!(note.blocks.first(), Some(Block { kind: BlockKind::Paragraph { .. }, .. })) {
                 self.start("p", &[]);
-                self.write_backlink(&number);
+                self.write_backlink();
                 self.end("p");
             }
             self.blocks(&note.blocks);
@@ -170,10 +166,10 @@ impl Xhtml {
     }
 
     /// The number of a note, linking back to its first reference.
-    fn write_backlink(&mut self, number: &str) {
-        if let Some((href, label)) = self.backlink.take() {
+    fn write_backlink(&mut self) {
+        if let Some((href, label, number)) = self.backlink.take() {
             self.start("a", &[("href", &href), ("role", "doc-backlink"), ("aria-label", &label)]);
-            self.extra_text(number);
+            self.extra_text(&number);
             self.end("a");
             self.extra_text(" ");
         }
@@ -383,9 +379,7 @@ impl Xhtml {
             self.extra_text(check);
         }
         // A note's first block begins with the note's number, linking back.
-        if let Some(number) = self.pending_number.take() {
-            self.write_backlink(&number);
-        }
+        self.write_backlink();
         if matches!(block.kind, BlockKind::List { .. } | BlockKind::Quote { .. }) {
             // A nested container's paragraphs get their own <p>.
             self.tight.push(false);
