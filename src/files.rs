@@ -140,6 +140,15 @@ pub enum TextError {
 /// Reads a UTF-8 text file of at most [`MAX_TEXT_BYTES`].
 pub fn read_text(within: &Path, path: &Path) -> Result<String, TextError> {
     let bytes = read(within, path, MAX_TEXT_BYTES).map_err(TextError::Read)?;
+    // UTF-16 without a byte order mark is valid UTF-8 when its text is
+    // ASCII, with a NUL in every other byte: told apart here, not printed.
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let head = &bytes[..bytes.len().min(512)];
+        let nuls = |parity: usize| head.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+        let utf16 = nuls(0).max(nuls(1)) * 4 >= head.len().max(2);
+        let valid = if utf16 { String::new() } else { String::from_utf8_lossy(&bytes[..nul]).into_owned() };
+        return Err(TextError::NotUtf8 { valid, byte: 0, utf16 });
+    }
     String::from_utf8(bytes).map_err(|err| {
         let valid_up_to = err.utf8_error().valid_up_to();
         let bytes = err.into_bytes();
@@ -181,6 +190,8 @@ pub fn read_source(within: &Path, path: &Path) -> Result<Arc<SourceFile>, Source
                     "the file is UTF-16, not UTF-8".to_string(),
                     "save it as UTF-8 (in Word or Notepad: Save as… › Encoding: UTF-8)",
                 )
+            } else if byte == 0 {
+                ("the file holds a NUL character: it is not a text file".to_string(), "list a Markdown text file here")
             } else {
                 (format!("the file is not valid UTF-8 (byte 0x{byte:02X})"), "save the file as UTF-8 in your editor")
             };
@@ -263,6 +274,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     temp.persist(path).map(drop).map_err(|err| err.error)
+}
+
+/// Writes `bytes` to `path` inside `edition` like [`write_atomic`],
+/// creating its folders; refused when a folder on the way is a symlink that
+/// leads outside the edition.
+pub fn write_within(edition: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let parent = path.parent().unwrap_or(edition);
+    std::fs::create_dir_all(parent)?;
+    confine(edition, parent).map_err(|reason| std::io::Error::other(format!("the folder {reason}")))?;
+    write_atomic(path, bytes)
 }
 
 /// Whether `path` (which may not exist yet) is `dir` or lies inside it.

@@ -618,6 +618,23 @@ const CASES: &[Case] = &[
         first_line: "ed/stories/two.md:1:1: error: the file is UTF-16, not UTF-8",
     },
     Case {
+        name: "a UTF-16 story without a byte order mark",
+        command: "check",
+        setup: |e| {
+            let text = e.read("stories/two.md");
+            e.write("stories/two.md", text.encode_utf16().flat_map(u16::to_be_bytes).collect::<Vec<u8>>());
+        },
+        code: 1,
+        first_line: "ed/stories/two.md:1:1: error: the file is UTF-16, not UTF-8",
+    },
+    Case {
+        name: "a NUL inside a story",
+        command: "check",
+        setup: |e| e.replace("stories/two.md", "+++\n", "+++\nti\0tle\n"),
+        code: 1,
+        first_line: "ed/stories/two.md:2:3: error: the file holds a NUL character: it is not a text file",
+    },
+    Case {
         name: "a layout with a 40000 pt page",
         command: "build",
         setup: |e| {
