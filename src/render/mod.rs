@@ -7,6 +7,7 @@
 pub mod epub;
 pub mod pdf;
 pub mod proof;
+pub mod text_layer;
 
 use typst::foundations::Datetime;
 

@@ -63,7 +63,8 @@ fn export(
         tagged: true,
         pretty: false,
     };
-    typst_pdf::pdf(document, &options).map_err(|errors| {
+    let joined = super::text_layer::join_marks(document);
+    typst_pdf::pdf(joined.as_ref().unwrap_or(document), &options).map_err(|errors| {
         for error in &errors {
             diags.push(crate::layout::convert(context.laid_out.world, error));
         }
