@@ -35,9 +35,12 @@ pub enum Command {
     /// what each file was translated from.
     Init(InitArgs),
     /// Show what a translation lacks against its source: stories missing,
-    /// extra, changed in the source since translated, still untranslated,
-    /// and labels falling back to English.
+    /// extra, not translated yet or only in part, the paragraphs changed in
+    /// the source since translated (old and new text), manifest texts and
+    /// labels still in the source's language.
     Status(StatusArgs),
+    /// Exchange a translation's texts with CAT tools as XLIFF 1.2.
+    Xliff(XliffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -69,6 +72,47 @@ pub struct InitArgs {
     /// The new edition's language (BCP 47), e.g. fr. Default: the source's.
     #[arg(long, value_name = "TAG")]
     pub language: Option<String>,
+}
+
+/// `anthology xliff`: translation units to and from CAT tools.
+#[derive(Debug, Args)]
+pub struct XliffArgs {
+    #[command(subcommand)]
+    pub command: XliffCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum XliffCommand {
+    /// Write the texts of a translation as XLIFF 1.2: one unit per paragraph,
+    /// heading, list item, quote, caption, table cell and footnote, per
+    /// front-matter title and per text of the manifest, with the source's
+    /// text and the translation's where it has it. Prints word counts.
+    Export(XliffExportArgs),
+    /// Write the targets of an XLIFF file (as a CAT tool saved it) into the
+    /// translation's files, and record the files it translates in full.
+    Import(XliffImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct XliffExportArgs {
+    /// The translated edition (made with `anthology init`).
+    #[arg(value_name = "EDITION_DIR")]
+    pub edition: PathBuf,
+
+    /// The XLIFF file to write, e.g. es.xlf.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct XliffImportArgs {
+    /// The XLIFF file.
+    #[arg(value_name = "FILE")]
+    pub xliff: PathBuf,
+
+    /// The translated edition to write into.
+    #[arg(value_name = "EDITION_DIR")]
+    pub edition: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -331,9 +331,22 @@ fn pull_quote_problem(quote: &str, blocks: &[Block]) -> Option<String> {
     None
 }
 
+/// The inner span of a file's `+++` front matter and where its body starts,
+/// when it has one.
+pub fn front_matter_bounds(text: &str) -> Option<(Range<usize>, usize)> {
+    let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let mut lines = line_spans(text, start);
+    let first = lines.next().filter(|line| text[line.clone()].trim_end() == "+++")?;
+    let close = lines.find(|line| text[line.clone()].trim_end() == "+++")?;
+    Some((first.end..close.start, close.end))
+}
+
 /// Finds the `+++` front matter; returns its inner span and where the body starts.
 fn split_front_matter(file: &Arc<SourceFile>, diags: &mut Diagnostics) -> Result<(Range<usize>, usize), Failed> {
     let text = &file.text;
+    if let Some(bounds) = front_matter_bounds(text) {
+        return Ok(bounds);
+    }
     let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     let mut lines = line_spans(text, start);
     let example = "start the file with:\n+++\ntitle = \"The story's title\"\n+++";

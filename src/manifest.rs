@@ -236,6 +236,10 @@ pub struct Translation {
     /// in this language (the EPUB and PDF tag and set it so).
     #[serde(default)]
     pub source_language: Option<String>,
+    /// Files of the source this edition leaves out on purpose (a partial
+    /// edition): `status` does not report them missing.
+    #[serde(default)]
+    pub left_out: Vec<String>,
 }
 
 impl Translation {

@@ -122,12 +122,17 @@ pub fn parse(
 /// unless the edition asks for typographic punctuation (the quotes are then
 /// made the language's in compose): the one place that decides it.
 fn options(context: &ParseContext) -> Options {
-    let mut options =
-        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let mut options = syntax();
     if context.smart_punctuation {
         options |= Options::ENABLE_SMART_PUNCTUATION;
     }
     options
+}
+
+/// The Markdown syntax anthology reads (without typographic punctuation):
+/// also what the translation units are cut from.
+pub fn syntax() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
 }
 
 /// Most columns a table may have: more cannot be read on an A4 page.

@@ -34,6 +34,12 @@ pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnos
         written.push(to_path);
     }
     hashes.insert(MANIFEST_FILE.to_string(), sha256_hex(source.file.text.as_bytes()));
+    // The source as it was copied: what the translation is translated from.
+    for (rel, bytes) in copies.iter().filter(|(rel, _)| rel.ends_with(".md")) {
+        write_snapshot(new, rel, bytes).map_err(|err| io_error(diags, &new.join(SNAPSHOT_DIR).join(rel), err))?;
+    }
+    write_snapshot(new, MANIFEST_FILE, source.file.text.as_bytes())
+        .map_err(|err| io_error(diags, &new.join(SNAPSHOT_DIR), err))?;
 
     let mut document: toml_edit::DocumentMut = source.file.text.parse().map_err(|err| {
         diags.fail(Diagnostic::error(format!("failed to edit the manifest ({err})")).in_file(&source.file.path))
@@ -41,8 +47,23 @@ pub fn init(new: &Path, from: &Path, language: Option<&str>, diags: &mut Diagnos
     if let Some(language) = language {
         document["language"] = toml_edit::value(language);
     }
-    let old = crate::manifest::parse_identifier(manifest.identifier.get_ref()).unwrap_or_default();
+    // The source's opening comment says what the source is ("Manifest of
+    // the English edition …"): the copy says what it is instead.
+    let from_name = relative(from, new);
     let language_tag = language.unwrap_or(manifest.language.get_ref());
+    if let Some(mut first) = document.as_table_mut().iter_mut().next().map(|(key, _)| key) {
+        let prefix = first.leaf_decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_string();
+        let rest = match prefix.find("\n\n") {
+            Some(end) if prefix.trim_start().starts_with('#') => &prefix[end + 1..],
+            _ if prefix.trim_start().starts_with('#') => "",
+            _ => &prefix,
+        };
+        first.leaf_decor_mut().set_prefix(format!(
+            "# Manifest of the translation ({language_tag}) of the edition in {from_name}, started with\n\
+             # `anthology init`. The comments below are the source's.\n{rest}"
+        ));
+    }
+    let old = crate::manifest::parse_identifier(manifest.identifier.get_ref()).unwrap_or_default();
     // The folder's name takes part, so that a full and a short edition in
     // one language, started from one source, are two publications.
     let folder = new.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -131,6 +152,11 @@ pub fn io_error(diags: &mut Diagnostics, path: &Path, err: std::io::Error) -> Fa
     diags.fail(Diagnostic::error(format!("failed to write ({err})")).in_file(path))
 }
 
+/// Keeps `bytes`, the source of `rel`, as what `edition` translates it from.
+fn write_snapshot(edition: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+    crate::files::write_within(edition, &edition.join(SNAPSHOT_DIR).join(rel), bytes)
+}
+
 /// Writes a file that must not exist yet (never through a symlink).
 pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
@@ -169,20 +195,136 @@ pub fn relative(target: &Path, base: &Path) -> String {
         .unwrap_or_else(|| target.to_string_lossy().into_owned())
 }
 
+/// Where `anthology` keeps, inside a translation, the source text each
+/// file was translated from: `status` compares it with the source as it is
+/// now, paragraph by paragraph.
+pub const SNAPSHOT_DIR: &str = "translated-from";
+
+/// Manifest texts that are names, kept as written in every language: never
+/// reported as still in the source language.
+const NAMES: &[&str] = &["acknowledgements.organisations", "acknowledgements.without-story", "publisher.short-name"];
+
+/// A translation and the edition it was made from.
+pub struct Pair {
+    pub edition: PathBuf,
+    pub translation: crate::manifest::LoadedManifest,
+    pub source_dir: PathBuf,
+    pub source: crate::manifest::LoadedManifest,
+}
+
+impl Pair {
+    /// Opens the translation `edition` and its source (the recorded one, or `against`).
+    pub fn open(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -> Result<Pair, Failed> {
+        let translation = crate::manifest::load_checked(edition, diags)?;
+        let source_dir = match (against, &translation.manifest.translation) {
+            (Some(path), _) => path.to_path_buf(),
+            (None, Some(t)) => edition.join(&t.source),
+            (None, None) => {
+                return Err(diags.fail(
+                    Diagnostic::error("this edition does not record what it was translated from")
+                        .in_file(&translation.file.path)
+                        .hint("pass --against <source edition>, or start translations with `anthology init`"),
+                ));
+            }
+        };
+        if against.is_none() && !source_dir.join(MANIFEST_FILE).is_file() {
+            return Err(diags.fail(moved_source(&translation, &source_dir)));
+        }
+        let source = crate::manifest::load_checked(&source_dir, diags)?;
+        Ok(Pair { edition: edition.to_path_buf(), translation, source_dir, source })
+    }
+
+    fn recorded(&self) -> Option<&crate::manifest::Translation> {
+        self.translation.manifest.translation.as_ref()
+    }
+
+    /// The Markdown files the source lists, in reading order.
+    pub fn source_files(&self) -> Vec<String> {
+        listed(&self.source.manifest)
+    }
+
+    /// The Markdown files both editions list, in the source's order.
+    pub fn common_files(&self) -> Vec<String> {
+        let translated = listed(&self.translation.manifest);
+        self.source_files().into_iter().filter(|f| translated.contains(f)).collect()
+    }
+
+    /// Whether `bytes` are still what `init` copied for `rel`: not translated.
+    pub fn is_copy(&self, rel: &str, bytes: &[u8]) -> bool {
+        self.recorded().is_some_and(|t| t.is_copy(rel, bytes))
+    }
+
+    /// The translation's language without region or script (`es` for `es-MX`).
+    pub fn translation_lang(&self) -> String {
+        let language = self.translation.manifest.language.get_ref();
+        language.split(['-', '_']).next().unwrap_or(language).to_string()
+    }
+
+    pub fn source_labels(&self) -> BTreeMap<String, String> {
+        labels_of(&self.source.manifest)
+    }
+
+    pub fn translation_labels(&self) -> BTreeMap<String, String> {
+        labels_of(&self.translation.manifest)
+    }
+}
+
+fn listed(manifest: &Manifest) -> Vec<String> {
+    manifest.content_paths().filter_map(|p| crate::files::normalize_relative(p.get_ref()).ok()).collect()
+}
+
+fn labels_of(manifest: &Manifest) -> BTreeMap<String, String> {
+    manifest.labels.iter().map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone())).collect()
+}
+
+/// A text of the source that changed since it was translated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    /// The source file, as a path from the working folder.
+    pub file: PathBuf,
+    /// Its line in the source as it is now (or where it was, if removed).
+    pub line: usize,
+    /// The text when translated (none: a new text).
+    pub old: Option<String>,
+    /// The text now (none: removed).
+    pub new: Option<String>,
+}
+
+/// A translated file whose texts are partly still the source's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partly {
+    pub file: String,
+    /// Texts of four words or more still as in the source, of all.
+    pub untranslated: usize,
+    pub texts: usize,
+    /// The first one's line.
+    pub first_line: usize,
+}
+
 /// What a translation lacks against its source.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Status {
     pub source: PathBuf,
     /// Files the source lists that the translation does not.
     pub missing: Vec<String>,
+    /// Files the source lists that the translation leaves out on purpose
+    /// (`[translation] left-out`).
+    pub left_out: Vec<String>,
     /// Files the translation lists that the source does not.
     pub extra: Vec<String>,
     /// Source files changed since they were translated.
     pub changed: Vec<String>,
+    /// The texts that changed in them, where the source they were
+    /// translated from is kept.
+    pub paragraphs: Vec<Changed>,
     /// Files with no recorded source hash.
     pub unrecorded: Vec<String>,
     /// Files still identical to the source: not translated yet.
     pub untranslated: Vec<String>,
+    /// Translated files with texts still as in the source.
+    pub partly: Vec<Partly>,
+    /// Manifest texts still as in the source: their key and line.
+    pub manifest_texts: Vec<(String, usize)>,
     /// Text files both editions list (the manifest aside).
     pub compared: usize,
     /// Labels that fall back to English.
@@ -196,11 +338,16 @@ impl Status {
         let (changed, unrecorded) = (text(&self.changed), text(&self.unrecorded));
         let done = self.compared.saturating_sub(self.untranslated.len() + changed + unrecorded);
         let mut parts = vec![format!("{done} of {} files translated and up to date", self.compared)];
+        let paragraphs = self.paragraphs.len();
         for (count, what) in [
-            (changed, "changed in the source since"),
-            (self.untranslated.len(), "not translated yet"),
-            (unrecorded, "never recorded"),
-            (self.missing.len(), "missing"),
+            (changed, "changed in the source since".to_string()),
+            (paragraphs, format!("paragraph{} out of date", if paragraphs == 1 { "" } else { "s" })),
+            (self.untranslated.len(), "not translated yet".to_string()),
+            (self.partly.len(), "partly translated".to_string()),
+            (unrecorded, "never recorded".to_string()),
+            (self.missing.len(), "missing".to_string()),
+            (self.left_out.len(), "left out on purpose".to_string()),
+            (self.manifest_texts.len(), "manifest texts as in the source".to_string()),
         ] {
             if count > 0 {
                 parts.push(format!("{count} {what}"));
@@ -216,69 +363,166 @@ impl Status {
             && self.changed.is_empty()
             && self.unrecorded.is_empty()
             && self.untranslated.is_empty()
+            && self.partly.is_empty()
+            && self.manifest_texts.is_empty()
             && self.labels.is_empty()
     }
 }
 
 /// Compares a translation with its source (the recorded one, or `against`).
 pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -> Result<Status, Failed> {
-    let translation = crate::manifest::load_checked(edition, diags)?;
-    let recorded = translation.manifest.translation.clone();
-    let source_dir = match (against, &recorded) {
-        (Some(path), _) => path.to_path_buf(),
-        (None, Some(t)) => edition.join(&t.source),
-        (None, None) => {
-            return Err(diags.fail(
-                Diagnostic::error("this edition does not record what it was translated from")
-                    .in_file(&translation.file.path)
-                    .hint("pass --against <source edition>, or start translations with `anthology init`"),
-            ));
-        }
-    };
-    if against.is_none() && !source_dir.join(MANIFEST_FILE).is_file() {
-        return Err(diags.fail(moved_source(&translation, &source_dir)));
-    }
-    let source = crate::manifest::load_checked(&source_dir, diags)?;
-    let is_copy = |rel: &str, bytes: &[u8]| recorded.as_ref().is_some_and(|t| t.is_copy(rel, bytes));
+    let pair = Pair::open(edition, against, diags)?;
     let none = BTreeMap::new();
-    let hashes = recorded.as_ref().map_or(&none, |t| &t.hashes);
-    let listed = |m: &Manifest| -> Vec<String> {
-        m.content_paths().filter_map(|p| crate::files::normalize_relative(p.get_ref()).ok()).collect()
-    };
-    let source_files = listed(&source.manifest);
-    let translated_files = listed(&translation.manifest);
+    let hashes = pair.recorded().map_or(&none, |t| &t.hashes);
+    let declared: Vec<String> = pair
+        .recorded()
+        .map(|t| t.left_out.iter().filter_map(|p| crate::files::normalize_relative(p).ok()).collect())
+        .unwrap_or_default();
+    let source_files = pair.source_files();
+    let translated_files = listed(&pair.translation.manifest);
 
-    let mut status = Status { source: source_dir.clone(), ..Status::default() };
-    status.missing = source_files.iter().filter(|f| !translated_files.contains(f)).cloned().collect();
+    let mut status = Status { source: pair.source_dir.clone(), ..Status::default() };
+    for file in source_files.iter().filter(|f| !translated_files.contains(f)) {
+        if declared.contains(file) { &mut status.left_out } else { &mut status.missing }.push(file.clone());
+    }
     status.extra = translated_files.iter().filter(|f| !source_files.contains(f)).cloned().collect();
-    let common = std::iter::once(MANIFEST_FILE.to_string())
-        .chain(source_files.iter().filter(|f| translated_files.contains(f)).cloned());
+    let common = std::iter::once(MANIFEST_FILE.to_string()).chain(pair.common_files());
     for rel in common {
         if rel != MANIFEST_FILE {
             status.compared += 1;
         }
-        let source_bytes = std::fs::read(source_dir.join(&rel)).unwrap_or_default();
+        let source_bytes = std::fs::read(pair.source_dir.join(&rel)).unwrap_or_default();
         let translated_bytes = std::fs::read(edition.join(&rel)).unwrap_or_default();
         // Still the copy `init` made (or the source itself): not translated,
         // whatever has happened to the source since.
         let untranslated =
-            rel != MANIFEST_FILE && (source_bytes == translated_bytes || is_copy(&rel, &translated_bytes));
+            rel != MANIFEST_FILE && (source_bytes == translated_bytes || pair.is_copy(&rel, &translated_bytes));
         if untranslated {
             status.untranslated.push(rel);
             continue;
         }
+        let (source_text, translated_text) =
+            (String::from_utf8_lossy(&source_bytes), String::from_utf8_lossy(&translated_bytes));
+        if rel != MANIFEST_FILE
+            && let Some(partly) = partly_translated(&rel, &source_text, &translated_text)
+        {
+            status.partly.push(partly);
+        }
         match hashes.get(&rel) {
-            Some(hash) if *hash != sha256_hex(&source_bytes) => status.changed.push(rel.clone()),
+            Some(hash) if *hash != sha256_hex(&source_bytes) => {
+                status.changed.push(rel.clone());
+                if let Ok(old) = std::fs::read(edition.join(SNAPSHOT_DIR).join(&rel)) {
+                    let file = pair.source_dir.join(&rel);
+                    status.paragraphs.extend(changed_texts(&file, &String::from_utf8_lossy(&old), &source_text));
+                }
+            }
             Some(_) => {}
             None => status.unrecorded.push(rel.clone()),
         }
     }
-    let language = translation.manifest.language.get_ref();
-    let lang = language.split(['-', '_']).next().unwrap_or(language);
-    let overrides: BTreeMap<String, String> =
-        translation.manifest.labels.iter().map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone())).collect();
-    status.labels = crate::labels::resolve(lang, &overrides).1.into_iter().map(|f| f.key).collect();
+    let translated: BTreeMap<String, crate::segments::Unit> =
+        crate::segments::manifest_units(&pair.translation.file.text).into_iter().map(|u| (u.id.clone(), u)).collect();
+    for unit in crate::segments::manifest_units(&pair.source.file.text) {
+        let name = unit.key.as_ref().map(|(path, _)| path.join(".")).unwrap_or_default();
+        let still = translated.get(&unit.id).is_some_and(|t| t.markdown() == unit.markdown());
+        // Acronyms (UNODC) are written alike in every language.
+        if still && !NAMES.contains(&name.as_str()) && unit.plain().chars().any(char::is_lowercase) {
+            let line = translated[&unit.id].line;
+            status.manifest_texts.push((unit.id.clone(), line));
+        }
+    }
+    status.labels = crate::labels::resolve(&pair.translation_lang(), &pair.translation_labels())
+        .1
+        .into_iter()
+        .map(|f| f.key)
+        .collect();
     Ok(status)
+}
+
+/// The texts of `file` that differ between the source it was translated
+/// from (`old`) and the source now (`new`), in order: matched by a diff of
+/// the two sequences of texts, a replaced text paired with its replacement.
+pub fn changed_texts(file: &Path, old: &str, new: &str) -> Vec<Changed> {
+    let units = |text: &str| {
+        if file.file_name().is_some_and(|n| n == MANIFEST_FILE) {
+            crate::segments::manifest_units(text)
+        } else {
+            crate::segments::markdown_units(text)
+        }
+    };
+    let (old, new) = (units(old), units(new));
+    let texts = |units: &[crate::segments::Unit]| units.iter().map(|u| u.markdown()).collect::<Vec<_>>();
+    let (old_texts, new_texts) = (texts(&old), texts(&new));
+    let mut changes = Vec::new();
+    let line_at = |n: usize| new.get(n).or(new.last()).map_or(1, |u| u.line);
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old_texts, &new_texts) {
+        let (old_range, new_range) = (op.old_range(), op.new_range());
+        if matches!(op.tag(), similar::DiffTag::Equal) {
+            continue;
+        }
+        let pairs = old_range.len().max(new_range.len());
+        for k in 0..pairs {
+            let (o, n) = (old.get(old_range.start + k).filter(|_| k < old_range.len()), new_range.start + k);
+            let n = (k < new_range.len()).then_some(n);
+            changes.push(Changed {
+                file: file.to_path_buf(),
+                line: n.map_or_else(|| line_at(new_range.start), |n| new[n].line),
+                old: o.map(crate::segments::Unit::plain),
+                new: n.map(|n| new[n].plain()),
+            });
+        }
+    }
+    changes
+}
+
+/// The sentences that differ between two versions of a text, as `- old`
+/// and `+ new` lines (the whole text when it is new or removed).
+pub fn sentence_diff(old: Option<&str>, new: Option<&str>) -> Vec<String> {
+    let sentences = |text: Option<&str>| -> Vec<String> {
+        let Some(text) = text else { return Vec::new() };
+        let mut out = Vec::new();
+        let mut current = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            current.push(c);
+            if matches!(c, '.' | '!' | '?' | '。' | '؟') && chars.peek().is_none_or(|n| n.is_whitespace()) {
+                out.push(current.trim().to_string());
+                current.clear();
+            }
+        }
+        if !current.trim().is_empty() {
+            out.push(current.trim().to_string());
+        }
+        out
+    };
+    let (old, new) = (sentences(old), sentences(new));
+    let mut lines = Vec::new();
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new) {
+        if matches!(op.tag(), similar::DiffTag::Equal) {
+            continue;
+        }
+        lines.extend(old[op.old_range()].iter().map(|s| format!("- {s}")));
+        lines.extend(new[op.new_range()].iter().map(|s| format!("+ {s}")));
+    }
+    lines
+}
+
+/// A translated file whose texts of four words or more are, some of them,
+/// still as in the source (when its texts line up with the source's).
+fn partly_translated(rel: &str, source: &str, translated: &str) -> Option<Partly> {
+    let (source, translated) = (crate::segments::markdown_units(source), crate::segments::markdown_units(translated));
+    let kind = |u: &crate::segments::Unit| u.id.split('-').next().unwrap_or("").to_string();
+    if source.len() != translated.len() || source.iter().map(kind).ne(translated.iter().map(kind)) {
+        return None;
+    }
+    let same: Vec<&crate::segments::Unit> = source
+        .iter()
+        .zip(&translated)
+        .filter(|(s, t)| s.place != crate::segments::Place::Plain && s.words() >= 4 && s.markdown() == t.markdown())
+        .map(|(_, t)| t)
+        .collect();
+    let first = same.first()?;
+    Some(Partly { file: rel.to_string(), untranslated: same.len(), texts: source.len(), first_line: first.line })
 }
 
 /// Records the source's current hashes for `files` (all when empty): they
@@ -318,6 +562,7 @@ pub fn record(edition: &Path, files: &[String], diags: &mut Diagnostics) -> Resu
         document["translation"]["hashes"] = toml_edit::Item::Table(toml_edit::Table::new());
     }
     let mut updated = Vec::new();
+    let mut snapshots = Vec::new();
     for rel in chosen {
         if !all.contains(&rel) {
             diags.push(
@@ -329,9 +574,14 @@ pub fn record(edition: &Path, files: &[String], diags: &mut Diagnostics) -> Resu
         }
         let bytes = std::fs::read(source_dir.join(&rel)).unwrap_or_default();
         document["translation"]["hashes"][&rel] = toml_edit::value(sha256_hex(&bytes));
+        snapshots.push((rel.clone(), bytes));
         updated.push(rel);
     }
     diags.check()?;
+    for (rel, bytes) in &snapshots {
+        write_snapshot(edition, rel, bytes)
+            .map_err(|err| io_error(diags, &edition.join(SNAPSHOT_DIR).join(rel), err))?;
+    }
     crate::files::write_atomic(&translation.file.path, document.to_string().as_bytes()).map_err(|err| {
         diags.fail(Diagnostic::error(format!("failed to write the manifest ({err})")).in_file(&translation.file.path))
     })?;

@@ -276,7 +276,12 @@ fn init_copies_what_build_reads() {
             "preface.md",
             "publication.toml",
             "stories/one.md",
-            "stories/two.md"
+            "stories/two.md",
+            // The source as copied, for `status` to compare paragraph by paragraph.
+            "translated-from/preface.md",
+            "translated-from/publication.toml",
+            "translated-from/stories/one.md",
+            "translated-from/stories/two.md"
         ]
     );
     let built = build_in(dir.path(), "fr");

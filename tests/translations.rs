@@ -267,7 +267,10 @@ fn init_starts_a_translation_that_status_follows() {
         .unwrap();
     let (_, report) = status(&es);
     assert_eq!(section(&report, untranslated), ["preface.md", "stories/one.md"], "{report}");
-    assert!(report.contains("  1 of 3 files translated and up to date, 2 not translated yet\n"), "{report}");
+    assert!(report.contains("  1 of 3 files translated and up to date, 2 not translated yet, "), "{report}");
+    // The manifest's texts are still English, named with their line.
+    assert!(report.contains("manifest texts as in the source"), "{report}");
+    assert!(report.contains("    legal.citation (line "), "{report}");
     // The new edition builds, with Spanish labels.
     let build_dir = dir.path().join("out");
     let output = anthology().arg("build").arg(&es).arg("--out").arg(&build_dir).output().unwrap();
@@ -472,4 +475,123 @@ fn text_runs(frame: &typst::layout::Frame, at: typst::layout::Point, out: &mut V
             _ => {}
         }
     }
+}
+
+/// The weight of the font of every run of text on a frame, with its text.
+fn weighted_runs(frame: &typst::layout::Frame, out: &mut Vec<(u16, String)>) {
+    for (_, item) in frame.items() {
+        match item {
+            typst::layout::FrameItem::Group(group) => weighted_runs(&group.frame, out),
+            typst::layout::FrameItem::Text(text) => {
+                out.push((text.font.info().variant.weight.to_number(), text.text.to_string()))
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn arabic_emphasis_is_set_in_bold_for_want_of_an_italic() {
+    let dir = tempfile::tempdir().unwrap();
+    let edition = dir.path().join("ar");
+    copy_tree(&root().join("tests/editions/ar"), &edition);
+    let story = edition.join("stories/ethiopia-nigat.md");
+    let text = std::fs::read_to_string(&story).unwrap();
+    std::fs::write(&story, format!("{text}\nنص عادي هنا *كلمات مؤكدة فريدة* ثم نص عادي.\n")).unwrap();
+    let mut diags = anthology::diag::Diagnostics::default();
+    let loaded = anthology::pipeline::load(&edition, &mut diags).unwrap();
+    let time = anthology::pipeline::datetime(0).unwrap();
+    let mut layouter = anthology::layout::Layouter::new();
+    let laid_out =
+        layouter.lay_out(loaded.layout_input(), time, false, anthology::layout::Variant::Screen, &mut diags).unwrap();
+    let mut runs = Vec::new();
+    for page in laid_out.document.pages() {
+        weighted_runs(&page.frame, &mut runs);
+    }
+    let weight = |word: &str| runs.iter().find(|(_, t)| t.contains(word)).map(|(w, _)| *w).unwrap();
+    assert!(weight("فريدة") >= 700, "the emphasised words are bold ({})", weight("فريدة"));
+    assert!(weight("هنا") < 600, "the words around them are not");
+}
+
+/// Each text item's glyphs' characters, in the order they are read.
+fn glyph_texts(frame: &typst::layout::Frame, out: &mut Vec<String>) {
+    for (_, item) in frame.items() {
+        match item {
+            typst::layout::FrameItem::Group(group) => glyph_texts(&group.frame, out),
+            typst::layout::FrameItem::Text(text) => {
+                let mut seen = Vec::new();
+                let mut pieces: Vec<&str> = Vec::new();
+                for glyph in &text.glyphs {
+                    // A cluster shared by several glyphs counts once.
+                    if !seen.contains(&glyph.range) {
+                        seen.push(glyph.range.clone());
+                        pieces.push(&text.text[glyph.range()]);
+                    }
+                }
+                let rtl = text.text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+                if rtl {
+                    pieces.reverse();
+                }
+                out.push(pieces.concat());
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn arabic_vowel_marks_reach_the_pdf_with_their_letters() {
+    let edition = root().join("tests/editions/ar");
+    let mut diags = anthology::diag::Diagnostics::default();
+    let loaded = anthology::pipeline::load(&edition, &mut diags).unwrap();
+    let time = anthology::pipeline::datetime(0).unwrap();
+    let mut layouter = anthology::layout::Layouter::new();
+    let laid_out =
+        layouter.lay_out(loaded.layout_input(), time, false, anthology::layout::Variant::Screen, &mut diags).unwrap();
+    let words = |document: &typst_layout::PagedDocument| {
+        let mut texts = Vec::new();
+        for page in document.pages() {
+            glyph_texts(&page.frame, &mut texts);
+        }
+        texts.join(" ")
+    };
+    // typst sets a raised mark apart from its letter: the words are broken.
+    let as_laid_out = words(&laid_out.document);
+    let marked = ["وتقدّم", "مؤخراً", "المهمّشة"];
+    assert!(marked.iter().any(|w| !as_laid_out.contains(w)), "typst joins marks now: drop text_layer");
+    // What the PDF is written from has each glyph on its own character, in order.
+    let joined = anthology::render::text_layer::join_marks(&laid_out.document).expect("marks to join");
+    let as_written = words(&joined);
+    for word in marked {
+        assert!(as_written.contains(word), "{word} is not spelled by the glyphs");
+    }
+    // … a glyph each: a mark sharing its letter's characters would be
+    // written as /ActualText, which MuPDF leaves out and poppler reverses.
+    fn shared(frame: &typst::layout::Frame) -> (usize, usize) {
+        let mut counts = (0, 0);
+        for (_, item) in frame.items() {
+            let (marks, shared_ones) = match item {
+                typst::layout::FrameItem::Group(group) => shared(&group.frame),
+                typst::layout::FrameItem::Text(text) => {
+                    let marks: Vec<_> =
+                        text.glyphs.iter().filter(|g| g.x_advance.get() == 0.0 && !g.range.is_empty()).collect();
+                    let shared = marks
+                        .iter()
+                        .filter(|m| text.glyphs.iter().any(|g| g.x_advance.get() > 0.0 && g.range == m.range))
+                        .count();
+                    (marks.len(), shared)
+                }
+                _ => (0, 0),
+            };
+            counts = (counts.0 + marks, counts.1 + shared_ones);
+        }
+        counts
+    }
+    let (mut marks, mut shared_marks) = (0, 0);
+    for page in joined.pages() {
+        let (m, s) = shared(&page.frame);
+        marks += m;
+        shared_marks += s;
+    }
+    assert!(marks > 50 && shared_marks * 20 < marks, "{shared_marks} of {marks} marks share their letter's characters");
 }

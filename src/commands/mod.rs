@@ -28,6 +28,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::New(args) => translation::new(&args),
         Command::Init(args) => translation::init(&args),
         Command::Status(args) => translation::status(&args),
+        Command::Xliff(args) => translation::xliff(&args),
     }
 }
 

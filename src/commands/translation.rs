@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{InitArgs, NewArgs, StatusArgs};
+use crate::cli::{InitArgs, NewArgs, StatusArgs, XliffArgs, XliffCommand};
 use crate::diag::{DiagnosticFormat, Diagnostics};
 
 pub fn new(args: &NewArgs) -> ExitCode {
@@ -82,8 +82,9 @@ pub fn status(args: &StatusArgs) -> ExitCode {
     let Ok(status) = result else { return ExitCode::from(super::EXIT_FAILURE) };
     super::say(&format!("{} against {}", args.edition.display(), status.source.display()));
     super::say(&format!("  {}", status.summary()));
-    let sections: [(&str, &Vec<String>); 5] = [
+    let sections: [(&str, &Vec<String>); 6] = [
         ("missing (in the source, not in this edition)", &status.missing),
+        ("left out on purpose ([translation] left-out)", &status.left_out),
         ("extra (in this edition, not in the source)", &status.extra),
         ("changed in the source since translated", &status.changed),
         ("never recorded as translated", &status.unrecorded),
@@ -95,6 +96,38 @@ pub fn status(args: &StatusArgs) -> ExitCode {
             for file in files {
                 super::say(&format!("    {file}"));
             }
+        }
+    }
+    if !status.paragraphs.is_empty() {
+        super::say("  paragraphs changed in the source since translated:");
+        for change in &status.paragraphs {
+            let what = match (&change.old, &change.new) {
+                (Some(_), Some(_)) => "changed",
+                (None, _) => "added",
+                (_, None) => "removed",
+            };
+            super::say(&format!("    {}:{}: {what}", change.file.display(), change.line));
+            for line in crate::translation::sentence_diff(change.old.as_deref(), change.new.as_deref()) {
+                super::say(&format!("      {line}"));
+            }
+        }
+    }
+    if !status.partly.is_empty() {
+        super::say("  partly translated (texts still as in the source):");
+        for partly in &status.partly {
+            super::say(&format!(
+                "    {}:{}: {} of {} texts",
+                partly.file, partly.first_line, partly.untranslated, partly.texts
+            ));
+        }
+    }
+    if !status.manifest_texts.is_empty() {
+        super::say(&format!(
+            "  manifest texts still as in the source ({}):",
+            args.edition.join(crate::manifest::MANIFEST_FILE).display()
+        ));
+        for (key, line) in &status.manifest_texts {
+            super::say(&format!("    {key} (line {line})"));
         }
     }
     if !status.labels.is_empty() {
@@ -110,5 +143,61 @@ pub fn status(args: &StatusArgs) -> ExitCode {
         ExitCode::from(super::EXIT_FAILURE)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+pub fn xliff(args: &XliffArgs) -> ExitCode {
+    let mut diags = Diagnostics::default();
+    match &args.command {
+        XliffCommand::Export(export) => {
+            let result = crate::xliff::export(&export.edition, &mut diags);
+            super::print(diags.items(), DiagnosticFormat::Human);
+            let Ok(exported) = result else { return ExitCode::from(super::EXIT_FAILURE) };
+            for file in exported.files.iter().filter_map(|f| f.unaligned.as_ref().map(|why| (f, why))) {
+                super::say(&format!(
+                    "warning: {}: {}; exported without its translation",
+                    export.edition.join(&file.0.rel).display(),
+                    file.1
+                ));
+            }
+            if let Err(err) = crate::files::write_atomic(&export.out, exported.xml.as_bytes()) {
+                super::print(
+                    &[crate::diag::Diagnostic::error(format!("failed to write ({err})")).in_file(&export.out)],
+                    DiagnosticFormat::Human,
+                );
+                return ExitCode::from(super::EXIT_FAILURE);
+            }
+            let units: usize = exported.files.iter().map(|f| f.units.len()).sum();
+            let words: usize = exported.files.iter().map(|f| f.words()).sum();
+            super::say(&format!(
+                "wrote {} (XLIFF 1.2, {} → {}): {units} units, {words} words",
+                export.out.display(),
+                exported.source_language,
+                exported.target_language
+            ));
+            for file in &exported.files {
+                let translated = file.units.iter().filter(|(_, t)| t.is_some()).count();
+                super::say(&format!(
+                    "  {:>6} words  {:>4} units  {:>4} translated  {}",
+                    file.words(),
+                    file.units.len(),
+                    translated,
+                    file.rel
+                ));
+            }
+            ExitCode::SUCCESS
+        }
+        XliffCommand::Import(import) => {
+            let result = crate::xliff::import(&import.xliff, &import.edition, &mut diags);
+            super::print(diags.items(), DiagnosticFormat::Human);
+            let Ok(imported) = result else { return ExitCode::from(super::EXIT_FAILURE) };
+            for (file, translated, units) in &imported.written {
+                super::say(&format!("wrote {}: {translated} of {units} texts from the XLIFF", file));
+            }
+            for file in &imported.recorded {
+                super::say(&format!("recorded {file} as translated from its current source"));
+            }
+            ExitCode::SUCCESS
+        }
     }
 }
