@@ -216,7 +216,22 @@ fn acknowledgements(edition: &Edition, labels: &BTreeMap<String, String>, diags:
     let context = ParseContext { entries: &no_entries, smart_punctuation: manifest.smart_quotes };
     let mut markdown = |text: &toml::Spanned<String>| manifest_markdown(file, text, &context, diags);
 
-    let mut blocks = markdown(&manifest.acknowledgements.text);
+    // Texts a translation still has as in its source are set in the source's language.
+    let untranslated = untranslated_manifest_texts(edition);
+    let tagged = |blocks: Vec<Block>, path: &[&str], index: Option<usize>, text: &str| -> Vec<Block> {
+        let Some((language, snapshot)) = &untranslated else { return blocks };
+        let mut value = snapshot.get(path[0]);
+        for key in &path[1..] {
+            value = value.and_then(|v| v.get(key));
+        }
+        if let Some(i) = index {
+            value = value.and_then(|v| v.get(i));
+        }
+        let same = value.and_then(toml::Value::as_str) == Some(text);
+        blocks.into_iter().map(|b| Block { language: same.then(|| language.clone()), ..b }).collect()
+    };
+    let text = &manifest.acknowledgements.text;
+    let mut blocks = tagged(markdown(text), &["acknowledgements", "text"], None, text.get_ref());
     if !manifest.acknowledgements.organisations.is_empty() {
         let names: Vec<String> =
             manifest.acknowledgements.organisations.iter().map(|o| o.get_ref().trim().to_string()).collect();
@@ -230,10 +245,19 @@ fn acknowledgements(edition: &Edition, labels: &BTreeMap<String, String>, diags:
             _ => vec![],
         })
         .collect();
+    let citation = Block::new(BlockKind::Paragraph { content: citation });
+    let citation = tagged(vec![citation], &["legal", "citation"], None, manifest.legal.citation.get_ref());
+    let mut texts = |list: &[toml::Spanned<String>], key: &str| -> Vec<Block> {
+        let mut out = Vec::new();
+        for (i, text) in list.iter().enumerate() {
+            out.extend(tagged(markdown(text), &["legal", key], Some(i), text.get_ref()));
+        }
+        out
+    };
     let legal = Legal {
-        notices: manifest.legal.notices.iter().flat_map(&mut markdown).collect(),
-        citation: Block::new(BlockKind::Paragraph { content: citation }),
-        disclaimers: manifest.legal.disclaimers.iter().flat_map(&mut markdown).collect(),
+        notices: texts(&manifest.legal.notices, "notices"),
+        citation: citation.into_iter().next().expect("one block"),
+        disclaimers: texts(&manifest.legal.disclaimers, "disclaimers"),
     };
     Entry {
         id: EntryId("acknowledgements".into()),
@@ -399,6 +423,15 @@ fn close_bidi(content: &mut Vec<Inline>) {
 }
 
 /// Parses a Markdown text from the manifest; problems point at the TOML value.
+/// The source's language and its manifest as the translation was started
+/// from it (`translated-from/publication.toml`), for a translation.
+fn untranslated_manifest_texts(edition: &Edition) -> Option<(Language, toml::Table)> {
+    let source = edition.manifest.manifest.translation.as_ref()?.source_language.as_ref()?;
+    let path = edition.dir.join(crate::manifest::SNAPSHOT_DIR).join(crate::manifest::MANIFEST_FILE);
+    let text = crate::files::read_text(&edition.dir, &path).ok()?;
+    Some((language(source), text.parse().ok()?))
+}
+
 fn manifest_markdown(
     file: &Arc<SourceFile>,
     text: &toml::Spanned<String>,

@@ -16,6 +16,10 @@ use crate::diag::{Diagnostic, Diagnostics, Failed, SourceFile, suggest};
 /// The manifest's file name inside an edition folder.
 pub const MANIFEST_FILE: &str = "publication.toml";
 
+/// Where a translation keeps the source's files as they were when
+/// translated (written by `init`, `status --record` and `xliff import`).
+pub const SNAPSHOT_DIR: &str = "translated-from";
+
 /// The parsed `publication.toml` of an edition.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

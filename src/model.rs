@@ -353,12 +353,16 @@ pub struct Block {
     pub id: BlockId,
     #[serde(flatten)]
     pub kind: BlockKind,
+    /// The language of this block, when not its entry's: a manifest text a
+    /// translation still has in the source's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
 }
 
 impl Block {
     /// A block whose id compose has yet to assign.
     pub fn new(kind: BlockKind) -> Self {
-        Self { id: BlockId::default(), kind }
+        Self { id: BlockId::default(), kind, language: None }
     }
 
     /// A paragraph of plain text.

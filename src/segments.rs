@@ -135,8 +135,8 @@ pub fn markdown_units(text: &str) -> Vec<Unit> {
     {
         let first_line = line_of(text, inner.start);
         for key in FRONT_MATTER_KEYS {
-            let names = ["organisations", "country", "pull-quote-by"];
-            let place = if names.contains(key) { Place::Plain } else { Place::Markdown };
+            // Front-matter texts are printed as written, not read as Markdown.
+            let place = Place::Plain;
             let line = assignment_line(&text[inner.clone()], key).map_or(first_line, |n| first_line + n - 1);
             units.extend(toml_units(&[*key], table.get(*key), place, line));
         }
@@ -474,7 +474,6 @@ fn block_units(text: &str, start: usize) -> Vec<Unit> {
 
 fn is_block(tag: &Tag) -> bool {
     !matches!(tag, Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. })
-        && !matches!(tag, Tag::Superscript | Tag::Subscript)
 }
 
 fn is_block_end(end: &TagEnd) -> bool {
@@ -508,15 +507,23 @@ fn disambiguate(units: &mut [Unit]) {
 /// The pieces written as Markdown: words escaped where they could be read
 /// as markup, codes as their Markdown.
 pub fn write_pieces(pieces: &[Piece], codes: &[Code], place: Place) -> String {
+    let pieces = &tidy(pieces);
     let mut out = String::new();
     for piece in pieces {
         match piece {
             Piece::Text(text) if place == Place::Plain => out.push_str(text),
             Piece::Text(text) => escape_into(&mut out, text, place),
-            Piece::Open(n) => out.push_str(match &codes[*n] {
-                Code::Paired { open, .. } => open,
-                Code::Standalone { markdown, .. } => markdown,
-            }),
+            Piece::Open(n) => {
+                let open = match &codes[*n] {
+                    Code::Paired { open, .. } => open,
+                    Code::Standalone { markdown, .. } => markdown,
+                };
+                // "!" before a link's "[" would make it an image.
+                if open.starts_with('[') && out.ends_with('!') && !out.ends_with("\\!") {
+                    out.insert(out.len() - 1, '\\');
+                }
+                out.push_str(open);
+            }
             Piece::Close(n) => {
                 if let Code::Paired { close, .. } = &codes[*n] {
                     out.push_str(close)
@@ -528,6 +535,67 @@ pub fn write_pieces(pieces: &[Piece], codes: &[Code], place: Place) -> String {
             }),
         }
     }
+    out
+}
+
+/// A target's pieces as Markdown can hold them: runs of spaces and line
+/// breaks in its words (a CAT tool's: the source's breaks are codes) become
+/// one space, the text starts and ends with a word, and a space just inside
+/// a tag goes outside it (`** bold **` is not bold). No-break spaces stay.
+fn tidy(pieces: &[Piece]) -> Vec<Piece> {
+    let squash = |t: &str| {
+        let mut out = String::with_capacity(t.len());
+        for c in t.chars() {
+            let c = if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c };
+            if !(c == ' ' && out.ends_with(' ')) {
+                out.push(c);
+            }
+        }
+        out
+    };
+    let mut out: Vec<Piece> = Vec::new();
+    let push_text = |out: &mut Vec<Piece>, text: &str| match out.last_mut() {
+        Some(Piece::Text(last)) => {
+            last.push_str(text);
+            *last = squash(last);
+        }
+        _ if !text.is_empty() => out.push(Piece::Text(text.to_string())),
+        _ => {}
+    };
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => {
+                let text = squash(text);
+                match out.last() {
+                    Some(Piece::Open(_)) if text.starts_with(' ') => {
+                        let open = out.pop().expect("just seen");
+                        push_text(&mut out, " ");
+                        out.push(open);
+                        push_text(&mut out, text.trim_start_matches(' '));
+                    }
+                    _ => push_text(&mut out, &text),
+                }
+            }
+            Piece::Close(n) => {
+                let trailing = matches!(out.last(), Some(Piece::Text(t)) if t.ends_with(' '));
+                if let (true, Some(Piece::Text(t))) = (trailing, out.last_mut()) {
+                    t.truncate(t.trim_end_matches(' ').len());
+                }
+                out.push(Piece::Close(*n));
+                if trailing {
+                    push_text(&mut out, " ");
+                }
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    if let Some(Piece::Text(first)) = out.first_mut() {
+        *first = first.trim_start_matches(' ').to_string();
+    }
+    if let Some(Piece::Text(last)) = out.last_mut() {
+        last.truncate(last.trim_end_matches(' ').len());
+    }
+    out.retain(|p| !matches!(p, Piece::Text(t) if t.is_empty()));
     out
 }
 

@@ -198,7 +198,7 @@ pub fn relative(target: &Path, base: &Path) -> String {
 /// Where `anthology` keeps, inside a translation, the source text each
 /// file was translated from: `status` compares it with the source as it is
 /// now, paragraph by paragraph.
-pub const SNAPSHOT_DIR: &str = "translated-from";
+pub use crate::manifest::SNAPSHOT_DIR;
 
 /// Manifest texts that are names, kept as written in every language: never
 /// reported as still in the source language.
@@ -267,6 +267,23 @@ impl Pair {
     pub fn translation_labels(&self) -> BTreeMap<String, String> {
         labels_of(&self.translation.manifest)
     }
+}
+
+/// `es/../en` as `en`, for printing (the folder is read as written: `es`
+/// may be a symlink).
+fn lexically_clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
 }
 
 fn listed(manifest: &Manifest) -> Vec<String> {
@@ -381,7 +398,7 @@ pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -
     let source_files = pair.source_files();
     let translated_files = listed(&pair.translation.manifest);
 
-    let mut status = Status { source: pair.source_dir.clone(), ..Status::default() };
+    let mut status = Status { source: lexically_clean(&pair.source_dir), ..Status::default() };
     for file in source_files.iter().filter(|f| !translated_files.contains(f)) {
         if declared.contains(file) { &mut status.left_out } else { &mut status.missing }.push(file.clone());
     }
@@ -412,7 +429,7 @@ pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -
             Some(hash) if *hash != sha256_hex(&source_bytes) => {
                 status.changed.push(rel.clone());
                 if let Ok(old) = std::fs::read(edition.join(SNAPSHOT_DIR).join(&rel)) {
-                    let file = pair.source_dir.join(&rel);
+                    let file = status.source.join(&rel);
                     status.paragraphs.extend(changed_texts(&file, &String::from_utf8_lossy(&old), &source_text));
                 }
             }
@@ -464,11 +481,14 @@ pub fn changed_texts(file: &Path, old: &str, new: &str) -> Vec<Changed> {
         for k in 0..pairs {
             let (o, n) = (old.get(old_range.start + k).filter(|_| k < old_range.len()), new_range.start + k);
             let n = (k < new_range.len()).then_some(n);
+            // A change of markup only (a link's address) shows the Markdown.
+            let markup_only = matches!((o, n), (Some(o), Some(n)) if o.plain() == new[n].plain());
+            let text = |u: &crate::segments::Unit| if markup_only { u.markdown() } else { u.plain() };
             changes.push(Changed {
                 file: file.to_path_buf(),
                 line: n.map_or_else(|| line_at(new_range.start), |n| new[n].line),
-                old: o.map(crate::segments::Unit::plain),
-                new: n.map(|n| new[n].plain()),
+                old: o.map(text),
+                new: n.map(|n| text(&new[n])),
             });
         }
     }

@@ -9,9 +9,10 @@
 //! through Okapi, and translate-toolkit, which Weblate and Pootle use);
 //! support for 2.x is still partial in several of them. Inline markup is
 //! `<g>` (around words: bold, italic, links) and `<x/>`/`<ph>` (in place of
-//! words: line breaks, code, note references), numbered per unit; the
-//! Markdown they stand for never leaves anthology, so a target cannot add
-//! markup the source did not have.
+//! words: line breaks, code, note references), numbered per unit. What a
+//! tag stands for is taken from the source when importing (a `<ph>` shows
+//! its Markdown, for the translator to read), so a target cannot add markup
+//! the source did not have.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -67,7 +68,7 @@ pub fn export(edition: &Path, diags: &mut Diagnostics) -> Result<Export, Failed>
         let (targets, unaligned) = if untranslated {
             (vec![None; source_units.len()], None)
         } else {
-            aligned_targets(&source_units, &crate::segments::markdown_units(&translated))
+            translated_targets(&pair, &rel, &source_units, &translated)
         };
         files.push(ExportedFile { rel, units: source_units.into_iter().zip(targets).collect(), unaligned });
     }
@@ -107,17 +108,49 @@ fn manifest_units(pair: &crate::translation::Pair) -> Vec<(Unit, Option<Unit>)> 
     units
 }
 
+/// The translation's texts as targets of the source's `units`: the
+/// translation lines up block for block with the source it was translated
+/// from (kept in `translated-from/`, else the source as it is), and a text
+/// of the source as it is now has the translation of that same text there —
+/// a text changed or added since has none. Else none, and why.
+fn translated_targets(
+    pair: &crate::translation::Pair,
+    rel: &str,
+    units: &[Unit],
+    translated: &str,
+) -> (Vec<Option<Unit>>, Option<String>) {
+    let snapshot = std::fs::read(pair.edition.join(crate::translation::SNAPSHOT_DIR).join(rel))
+        .map(|b| crate::segments::markdown_units(&String::from_utf8_lossy(&b)));
+    let basis = snapshot.unwrap_or_else(|_| units.to_vec());
+    let (aligned, why) = aligned_targets(&basis, &crate::segments::markdown_units(translated));
+    if why.is_some() {
+        return (vec![None; units.len()], why);
+    }
+    let mut by_text: BTreeMap<String, std::collections::VecDeque<Unit>> = BTreeMap::new();
+    for (unit, target) in basis.iter().zip(aligned) {
+        if let Some(target) = target {
+            by_text.entry(unit.markdown()).or_default().push_back(target);
+        }
+    }
+    let targets = units.iter().map(|u| by_text.get_mut(&u.markdown()).and_then(|q| q.pop_front())).collect();
+    (targets, None)
+}
+
 /// The translation's blocks as targets of the source's, when the two line
 /// up block for block (same number, same kinds); else none, and why.
 fn aligned_targets(source: &[Unit], translated: &[Unit]) -> (Vec<Option<Unit>>, Option<String>) {
     let kind = |u: &Unit| u.id.split('-').next().unwrap_or("").to_string();
     let kinds = |units: &[Unit]| units.iter().map(kind).collect::<Vec<_>>();
     if kinds(source) != kinds(translated) {
-        let reason = format!(
-            "its {} texts do not line up with the source's {} (a block added, removed or split)",
-            translated.len(),
-            source.len()
-        );
+        let reason = if translated.len() == source.len() {
+            "its texts are not the same kinds of block as the source's (a heading, list or table changed)".to_string()
+        } else {
+            format!(
+                "its {} texts do not line up with the source's {} (a block added, removed or split)",
+                translated.len(),
+                source.len()
+            )
+        };
         return (vec![None; source.len()], Some(reason));
     }
     let targets = source
@@ -179,7 +212,7 @@ fn write_xliff(files: &[ExportedFile], source_language: &str, target_language: &
                 inline_xml(&mut inline, &target.pieces, &unit.codes);
                 inline.push_str("</target>");
             }
-            io(writer.get_mut().write_all_str(&inline));
+            writer.get_mut().extend_from_slice(inline.as_bytes());
             let mut note = BytesStart::new("note");
             note.push_attribute(("from", "anthology"));
             io(writer.write_event(Event::Start(note)));
@@ -194,18 +227,6 @@ fn write_xliff(files: &[ExportedFile], source_language: &str, target_language: &
     let mut xml = String::from_utf8(writer.into_inner()).expect("UTF-8 in, UTF-8 out");
     xml.push('\n');
     xml
-}
-
-/// Writes into a `Vec<u8>` the same way the writer does.
-trait WriteStr {
-    fn write_all_str(&mut self, text: &str) -> std::io::Result<()>;
-}
-
-impl WriteStr for Vec<u8> {
-    fn write_all_str(&mut self, text: &str) -> std::io::Result<()> {
-        self.extend_from_slice(text.as_bytes());
-        Ok(())
-    }
 }
 
 /// XLIFF 1.2's name for what a block is.
@@ -234,9 +255,10 @@ fn inline_xml(out: &mut String, pieces: &[Piece], codes: &[Code]) {
             Piece::Close(_) => out.push_str("</g>"),
             Piece::Code(n) => match &codes[*n] {
                 Code::Standalone { kind: "lb", .. } => out.push_str(&format!("<x id=\"{}\" ctype=\"lb\"/>", n + 1)),
-                Code::Standalone { kind, markdown } => out.push_str(&format!(
-                    "<ph id=\"{}\" ctype=\"{kind}\">{}</ph>",
+                code @ Code::Standalone { markdown, .. } => out.push_str(&format!(
+                    "<ph id=\"{}\" ctype=\"{}\">{}</ph>",
                     n + 1,
+                    ctype(code, false),
                     quick_xml::escape::escape(markdown.as_str())
                 )),
                 code @ Code::Paired { .. } => {
@@ -278,7 +300,8 @@ struct Target {
 
 /// Writes the targets of `xliff` into the translation `edition`.
 pub fn import(xliff: &Path, edition: &Path, diags: &mut Diagnostics) -> Result<Imported, Failed> {
-    let bytes = crate::files::read(xliff.parent().unwrap_or(Path::new(".")), xliff, MAX_XLIFF_BYTES)
+    let folder = xliff.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let bytes = crate::files::read(folder, xliff, MAX_XLIFF_BYTES)
         .map_err(|err| diags.fail(Diagnostic::error(format!("the file {err}")).in_file(xliff)))?;
     let Ok(text) = String::from_utf8(bytes) else {
         return Err(diags.fail(
@@ -354,7 +377,21 @@ pub fn import(xliff: &Path, edition: &Path, diags: &mut Diagnostics) -> Result<I
         let written = if rel == MANIFEST_FILE {
             write_manifest(&current, &units, &chosen, &pair)
         } else {
-            write_markdown(&source_text, &units, &chosen, &current, pair.is_copy(rel, current.as_bytes()))
+            let is_copy = current == source_text || pair.is_copy(rel, current.as_bytes());
+            let (kept, why) = if is_copy {
+                (vec![None; units.len()], None)
+            } else {
+                translated_targets(&pair, rel, &units, &current)
+            };
+            if let Some(why) = why {
+                diags.push(
+                    Diagnostic::warning(format!("{rel} is not imported: {why}, and its translation would be lost"))
+                        .at(&file, at.clone())
+                        .hint("bring the file's blocks in line with the source, export again, and import"),
+                );
+                continue;
+            }
+            write_markdown(&source_text, &units, &chosen, &kept)
         };
         let translated_units = units.iter().filter(|u| chosen.contains_key(&u.id)).count();
         imported.written.push((rel.clone(), translated_units, units.len()));
@@ -400,9 +437,13 @@ fn check_codes(pieces: &[Piece], codes: &[Code]) -> Option<String> {
             Piece::Text(_) => continue,
         };
         match codes.get(n) {
+            None if n == usize::MAX - 1 => return Some("has a tag without a number of the source's".to_string()),
             None => return Some(format!("has the tag {}, which its source does not", n + 1)),
             Some(Code::Standalone { .. }) if paired => {
                 return Some(format!("puts words inside the tag {}, which stands alone in the source", n + 1));
+            }
+            Some(Code::Paired { .. }) if !paired => {
+                return Some(format!("has the tag {} alone, which stands around words in the source", n + 1));
             }
             _ => {}
         }
@@ -428,6 +469,7 @@ fn read_xliff(file: &Arc<SourceFile>, diags: &mut Diagnostics) -> Result<Read, F
     let mut in_ph = 0usize;
     let mut open_g: Vec<Option<usize>> = Vec::new();
     let mut version_seen = false;
+    let mut alt_trans = 0usize;
     loop {
         let before = reader.buffer_position() as usize;
         let event = match reader.read_event() {
@@ -446,14 +488,16 @@ fn read_xliff(file: &Arc<SourceFile>, diags: &mut Diagnostics) -> Result<Read, F
         let attr = |e: &BytesStart, name: &[u8]| -> Option<String> {
             e.try_get_attribute(name).ok().flatten().and_then(|a| a.unescape_value().ok()).map(|v| v.into_owned())
         };
-        let code_id = |e: &BytesStart| attr(e, b"id").and_then(|id| id.parse::<usize>().ok()).filter(|n| *n > 0);
+        // A tag's number; 0 or a non-number is no tag of the source's.
+        let code_id =
+            |e: &BytesStart| Some(attr(e, b"id")?.parse::<usize>().ok().filter(|n| *n > 0).unwrap_or(usize::MAX));
         match event {
             Event::Start(ref e) | Event::Empty(ref e) if into.is_some() => {
                 let pieces = into.as_mut().unwrap();
                 let empty = matches!(event, Event::Empty(_));
                 match e.local_name().as_ref() {
                     b"g" | b"bpt" if !empty => {
-                        let n = code_id(e).map(|n| n - 1);
+                        let n = code_id(e).map(|n| n.saturating_sub(1));
                         if let Some(n) = n {
                             pieces.push(Piece::Open(n));
                         }
@@ -466,7 +510,7 @@ fn read_xliff(file: &Arc<SourceFile>, diags: &mut Diagnostics) -> Result<Read, F
                     }
                     b"x" | b"ph" | b"it" => {
                         if let Some(n) = code_id(e) {
-                            pieces.push(Piece::Code(n - 1));
+                            pieces.push(Piece::Code(n.saturating_sub(1)));
                         }
                         if !empty {
                             in_ph += 1;
@@ -474,7 +518,7 @@ fn read_xliff(file: &Arc<SourceFile>, diags: &mut Diagnostics) -> Result<Read, F
                     }
                     b"ept" => {
                         if let Some(n) = code_id(e) {
-                            pieces.push(Piece::Close(n - 1));
+                            pieces.push(Piece::Close(n.saturating_sub(1)));
                         }
                         if !empty {
                             in_ph += 1;
@@ -492,7 +536,7 @@ fn read_xliff(file: &Arc<SourceFile>, diags: &mut Diagnostics) -> Result<Read, F
                         into.as_mut().unwrap().push(Piece::Close(n));
                     }
                 }
-                b"ph" | b"it" | b"ept" | b"bpt" => in_ph = in_ph.saturating_sub(1),
+                b"ph" | b"it" | b"ept" | b"bpt" | b"x" => in_ph = in_ph.saturating_sub(1),
                 _ => {}
             },
             Event::Text(t) if into.is_some() && in_ph == 0 => {
@@ -543,6 +587,13 @@ fn read_xliff(file: &Arc<SourceFile>, diags: &mut Diagnostics) -> Result<Read, F
                             .at(file, at),
                         ));
                     };
+                    if files.iter().any(|(o, ..)| *o == original) {
+                        return Err(diags.fail(
+                            Diagnostic::error(format!("`{original}` is in this file twice"))
+                                .at(file, at)
+                                .hint("merge the two <file> elements, or export again"),
+                        ));
+                    }
                     files.push((original, at, Vec::new()));
                 }
                 b"trans-unit" => {
@@ -550,15 +601,21 @@ fn read_xliff(file: &Arc<SourceFile>, diags: &mut Diagnostics) -> Result<Read, F
                     source.clear();
                     target = None;
                 }
-                b"source" | b"target" if unit.is_some() => {
+                // A CAT tool's suggestions (<alt-trans>) are not the unit's text.
+                b"alt-trans" => alt_trans += 1,
+                b"source" | b"target" if unit.is_some() && alt_trans == 0 => {
                     into = Some(Vec::new());
                     open_g.clear();
                     in_ph = 0;
                 }
                 _ => {}
             },
+            Event::End(e) if e.local_name().as_ref() == b"alt-trans" => alt_trans = alt_trans.saturating_sub(1),
             Event::End(e) if e.local_name().as_ref() == b"trans-unit" => {
-                if let (Some((id, start)), Some(pieces), Some(last)) = (unit.take(), target.take(), files.last_mut()) {
+                // An empty target is no translation yet, not an empty text.
+                let target =
+                    target.take().filter(|p| p.iter().any(|p| !matches!(p, Piece::Text(t) if t.trim().is_empty())));
+                if let (Some((id, start)), Some(pieces), Some(last)) = (unit.take(), target, files.last_mut()) {
                     last.2.push(Target { id, source: std::mem::take(&mut source), pieces, at: start..after });
                 }
             }
@@ -611,12 +668,8 @@ fn write_markdown(
     source: &str,
     units: &[Unit],
     chosen: &BTreeMap<String, Vec<Piece>>,
-    current: &str,
-    current_is_copy: bool,
+    kept: &[Option<Unit>],
 ) -> String {
-    let current_units = crate::segments::markdown_units(current);
-    let (kept, _) =
-        if current_is_copy { (vec![None; units.len()], None) } else { aligned_targets(units, &current_units) };
     let text_of = |n: usize, unit: &Unit| -> Option<String> {
         match chosen.get(&unit.id) {
             Some(pieces) => Some(crate::segments::write_pieces(pieces, &unit.codes, unit.place)),

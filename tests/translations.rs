@@ -455,6 +455,14 @@ fn a_partly_translated_edition_tags_and_sets_each_story_in_its_own_language() {
         .join(" ")
         .replace('*', "");
     assert!(squash(&text).contains(&squash(&last_words)), "{last_words:?} not in the Arabic PDF as written");
+    // The legal texts, still English, are set left to right: the © stays in front.
+    let (x, y, _) = runs.iter().find(|(_, _, t)| t.contains("designations")).expect("the notice is set");
+    let copyright = same_line(*y).find(|r| r.2.contains('©')).expect("its ©");
+    assert!(copyright.0 < *x, "the © stands right of the words ({} > {x})", copyright.0);
+    let legal = epub.text("OEBPS/acknowledgements.xhtml");
+    let at = legal.find("The designations employed").expect("the notice");
+    let tag = &legal[legal[..at].rfind("<p").unwrap()..at];
+    assert!(tag.contains("lang=\"en\"") && tag.contains("dir=\"ltr\""), "{tag}");
 
     // A file's own `language` is checked where it is written.
     let story = edition.join("stories/malawi-cost.md");

@@ -179,6 +179,15 @@ fn status_names_the_changed_paragraph_with_its_new_sentence() {
     assert!(report.contains("+ Forty women, each a head of household, are receiving"), "{report}");
     assert!(report.contains("- Thirty women, each a head of household and member"), "{report}");
     assert!(report.contains("1 paragraph out of date"), "{report}");
+    // Exported now, the changed paragraph goes out without its old translation.
+    let xlf = dir.path().join("es.xlf");
+    run(0, &[&"xliff", &"export", &es, &"--out", &xlf]);
+    let xml = std::fs::read_to_string(&xlf).unwrap();
+    let unit = xml.split("<trans-unit ").find(|u| u.contains("Forty women")).expect("the changed paragraph's unit");
+    assert!(!unit.contains("<target"), "{unit}");
+    let kept =
+        xml.split("<trans-unit ").find(|u| u.contains("Both Rapha International and GI-TOC are members")).unwrap();
+    assert!(kept.contains("<target state=\"translated\">"), "an unchanged paragraph keeps its translation");
     let untranslated = report.split("not translated yet (identical to the source):").nth(1).unwrap();
     assert!(untranslated.contains("stories/malawi-cost.md"), "{report}");
     // The legal texts are still English.
@@ -197,4 +206,37 @@ fn status_names_the_changed_paragraph_with_its_new_sentence() {
     let report = run(0, &[&"status", &es]);
     assert!(!report.contains("missing"), "{report}");
     assert!(report.contains("left out on purpose ([translation] left-out):\n    stories/italy-libera.md"), "{report}");
+}
+
+#[test]
+fn targets_as_cat_tools_write_them_come_back_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let es = spanish(dir.path());
+    let xlf = dir.path().join("es.xlf");
+    run(0, &[&"xliff", &"export", &es, &"--out", &xlf]);
+    let mut xml = std::fs::read_to_string(&xlf).unwrap();
+    let haiti = std::fs::read_to_string(es.join("stories/haiti-rapha-gitoc.md")).unwrap();
+    // "!" right before a link, and a space inside a tag.
+    assert!(xml.contains("Visite su <g id=\"1\" ctype=\"link\">perfil"));
+    xml = xml.replacen("Visite su <g id=\"1\" ctype=\"link\">perfil", "¡Visite!<g id=\"1\" ctype=\"link\">perfil", 1);
+    let bold = xml.find("<g id=\"1\" ctype=\"bold\">").unwrap();
+    let target_bold = xml[bold..].find("<target").map(|t| bold + t).unwrap();
+    let inner = target_bold + xml[target_bold..].find("ctype=\"bold\">").unwrap() + "ctype=\"bold\">".len();
+    xml.insert(inner, ' ');
+    // A CAT tool's suggestion, and a line break of its own.
+    xml = xml.replacen("</target>", "</target><alt-trans><source>x</source><target>SUGERENCIA</target></alt-trans>", 1);
+    xml = xml.replacen("Treinta mujeres", "Treinta\n   mujeres", 1);
+    std::fs::write(&xlf, &xml).unwrap();
+    run(0, &[&"xliff", &"import", &xlf, &es]);
+    let written = std::fs::read_to_string(es.join("stories/haiti-rapha-gitoc.md")).unwrap();
+    assert!(written.contains("¡Visite\\![perfil en WhatsOn](unknown:)"), "{written}");
+    assert!(!written.contains("** "), "a space inside the bold tag went outside it:\n{written}");
+    assert!(written.contains("Treinta mujeres"), "{written}");
+    let manifest = std::fs::read_to_string(es.join("publication.toml")).unwrap();
+    assert!(!written.contains("SUGERENCIA") && !manifest.contains("SUGERENCIA"), "an <alt-trans> was read");
+    assert_ne!(written, haiti);
+    // Written back, the file still lines up with the source: nothing was
+    // taken for markup.
+    let again = run(0, &[&"xliff", &"export", &es, &"--out", &xlf]);
+    assert!(!again.contains("exported without its translation"), "{again}");
 }

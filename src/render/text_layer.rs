@@ -7,9 +7,9 @@
 //! pieces of text, and text extraction puts the mark before the wrong
 //! letter: "مؤخراً" is found as "مؤخرًا" — search, copy and the accessible
 //! text all miss it. Before the PDF is written, such pieces are joined
-//! again into one text item whose glyphs carry their own offsets: krilla
-//! then writes a letter and its marks as one cluster, with `/ActualText`.
-//! The pages look the same; only the PDF's copy of them is changed.
+//! again into one text item whose glyphs carry their own offsets, and each
+//! mark glyph is given its own character (see [`split_clusters`]). The
+//! pages look the same; only the PDF's copy of them is changed.
 
 use std::ops::Range;
 
@@ -136,7 +136,9 @@ fn join_run(run: &[(Point, FrameItem)]) -> Option<(Point, FrameItem)> {
         let cluster = &item.text[first.range()];
         let overlap =
             if is_mark(item) && text.ends_with(cluster) && first.range.start == 0 { item.text.len() } else { 0 };
-        if overlap > 0 && overlap != cluster.len() {
+        // A mark must hold its letter's cluster, else its text would be its
+        // letter's again.
+        if overlap > 0 && overlap != cluster.len() || is_mark(item) && overlap == 0 {
             return None;
         }
         offsets[k] = text.len() - overlap;

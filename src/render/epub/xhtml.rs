@@ -342,7 +342,13 @@ impl Xhtml {
         self.page_marks(&block.id);
         match &block.kind {
             BlockKind::Paragraph { .. } if self.tight.last() == Some(&true) => {}
-            BlockKind::Paragraph { .. } => self.start("p", &[]),
+            BlockKind::Paragraph { .. } => match &block.language {
+                Some(language) => self.start(
+                    "p",
+                    &[("lang", &language.tag), ("xml:lang", &language.tag), ("dir", language.direction.as_str())],
+                ),
+                None => self.start("p", &[]),
+            },
             BlockKind::Table { columns, .. } => {
                 self.table_body = false;
                 // More columns than a phone's width holds at the text's size.
