@@ -263,7 +263,16 @@ fn entry_document(publication: &Publication, entry: &Entry, marks: PageMarks) ->
             doc.element("strong", &[], &labels["suggested-citation"]);
             doc.text(" ");
             if let crate::model::BlockKind::Paragraph { content } = &legal.citation.kind {
-                doc.inlines(content);
+                // Still in the source's language: an isolated run of its own.
+                match &legal.citation.language {
+                    Some(language) => {
+                        let dir = language.direction.as_str();
+                        doc.start("span", &[("lang", &language.tag), ("xml:lang", &language.tag), ("dir", dir)]);
+                        doc.inlines(content);
+                        doc.end("span");
+                    }
+                    None => doc.inlines(content),
+                }
             }
             doc.end("p");
             doc.blocks(&legal.disclaimers);
