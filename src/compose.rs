@@ -224,10 +224,13 @@ fn acknowledgements(edition: &Edition, labels: &BTreeMap<String, String>, diags:
         for key in &path[1..] {
             value = value.and_then(|v| v.get(key));
         }
-        if let Some(i) = index {
-            value = value.and_then(|v| v.get(i));
-        }
-        let same = value.and_then(toml::Value::as_str) == Some(text);
+        // A text of a list is untranslated if the list had it anywhere
+        // (a notice added in front moves the others along).
+        let same = match (index, value) {
+            (Some(_), Some(toml::Value::Array(list))) => list.iter().any(|v| v.as_str() == Some(text)),
+            (None, Some(value)) => value.as_str() == Some(text),
+            _ => false,
+        };
         blocks.into_iter().map(|b| Block { language: same.then(|| language.clone()), ..b }).collect()
     };
     let text = &manifest.acknowledgements.text;
@@ -235,8 +238,32 @@ fn acknowledgements(edition: &Edition, labels: &BTreeMap<String, String>, diags:
     if !manifest.acknowledgements.organisations.is_empty() {
         let names: Vec<String> =
             manifest.acknowledgements.organisations.iter().map(|o| o.get_ref().trim().to_string()).collect();
-        let sentence = crate::labels::join_list(&names, labels);
-        blocks.push(Block::paragraph(format!("{sentence}{}", labels["full-stop"])));
+        // After a text still in the source's language, the names as it wrote
+        // them are its sentence too, with its separators ("A, B and C").
+        let in_source = untranslated.as_ref().filter(|(_, snapshot)| {
+            let written = snapshot.get("acknowledgements").and_then(|a| a.get("organisations"));
+            let as_written = written.and_then(toml::Value::as_array).is_some_and(|list| {
+                list.iter().map(|v| v.as_str().unwrap_or("").trim()).eq(names.iter().map(String::as_str))
+            });
+            as_written && blocks.last().is_some_and(|b| b.language.is_some())
+        });
+        let block = match in_source {
+            Some((language, _)) => {
+                let overrides: BTreeMap<String, String> = untranslated
+                    .as_ref()
+                    .and_then(|(_, snapshot)| snapshot.get("labels")?.as_table().cloned())
+                    .map(|table| table.into_iter().filter_map(|(k, v)| Some((k, v.as_str()?.to_string()))).collect())
+                    .unwrap_or_default();
+                let (source_labels, _) = crate::labels::resolve(&language.lang, &overrides);
+                let sentence = crate::labels::join_list(&names, &source_labels);
+                Block {
+                    language: Some(language.clone()),
+                    ..Block::paragraph(format!("{sentence}{}", source_labels["full-stop"]))
+                }
+            }
+            None => Block::paragraph(format!("{}{}", crate::labels::join_list(&names, labels), labels["full-stop"])),
+        };
+        blocks.push(block);
     }
     let citation: Vec<Inline> = markdown(&manifest.legal.citation)
         .into_iter()
@@ -422,16 +449,21 @@ fn close_bidi(content: &mut Vec<Inline>) {
     }
 }
 
-/// Parses a Markdown text from the manifest; problems point at the TOML value.
 /// The source's language and its manifest as the translation was started
-/// from it (`translated-from/publication.toml`), for a translation.
+/// from it (`translated-from/publication.toml`), for a translation into
+/// another language.
 fn untranslated_manifest_texts(edition: &Edition) -> Option<(Language, toml::Table)> {
-    let source = edition.manifest.manifest.translation.as_ref()?.source_language.as_ref()?;
+    let source = edition.manifest.manifest.translation.as_ref()?.source_language.as_ref()?.trim();
+    crate::manifest::check_language(source).ok()?;
+    if language(source).lang == language(edition.manifest.manifest.language.get_ref()).lang {
+        return None;
+    }
     let path = edition.dir.join(crate::manifest::SNAPSHOT_DIR).join(crate::manifest::MANIFEST_FILE);
     let text = crate::files::read_text(&edition.dir, &path).ok()?;
     Some((language(source), text.parse().ok()?))
 }
 
+/// Parses a Markdown text from the manifest; problems point at the TOML value.
 fn manifest_markdown(
     file: &Arc<SourceFile>,
     text: &toml::Spanned<String>,

@@ -457,9 +457,13 @@ pub fn status(edition: &Path, against: Option<&Path>, diags: &mut Diagnostics) -
 }
 
 /// The texts of `file` that differ between the source it was translated
-/// from (`old`) and the source now (`new`), in order: matched by a diff of
-/// the two sequences of texts, a replaced text paired with its replacement.
+/// from (`old`) and the source now (`new`), in order: found by a diff of
+/// the two sequences of texts; within a run of differences, a text is
+/// paired with the most alike of its replacements (half its words or more
+/// in common), and a text removed in one place and added in another is
+/// one text moved.
 pub fn changed_texts(file: &Path, old: &str, new: &str) -> Vec<Changed> {
+    use crate::segments::Unit;
     let units = |text: &str| {
         if file.file_name().is_some_and(|n| n == MANIFEST_FILE) {
             crate::segments::manifest_units(text)
@@ -468,31 +472,93 @@ pub fn changed_texts(file: &Path, old: &str, new: &str) -> Vec<Changed> {
         }
     };
     let (old, new) = (units(old), units(new));
-    let texts = |units: &[crate::segments::Unit]| units.iter().map(|u| u.markdown()).collect::<Vec<_>>();
+    let texts = |units: &[Unit]| units.iter().map(Unit::markdown).collect::<Vec<_>>();
     let (old_texts, new_texts) = (texts(&old), texts(&new));
-    let mut changes = Vec::new();
     let line_at = |n: usize| new.get(n).or(new.last()).map_or(1, |u| u.line);
+    let (old_plain, new_plain): (Vec<String>, Vec<String>) =
+        (old.iter().map(Unit::plain).collect(), new.iter().map(Unit::plain).collect());
+    // (old index, new index) of each difference, None where there is none,
+    // and where in the new text it is.
+    let mut pairs: Vec<(Option<usize>, Option<usize>, usize)> = Vec::new();
     for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old_texts, &new_texts) {
-        let (old_range, new_range) = (op.old_range(), op.new_range());
         if matches!(op.tag(), similar::DiffTag::Equal) {
             continue;
         }
-        let pairs = old_range.len().max(new_range.len());
-        for k in 0..pairs {
-            let (o, n) = (old.get(old_range.start + k).filter(|_| k < old_range.len()), new_range.start + k);
-            let n = (k < new_range.len()).then_some(n);
-            // A change of markup only (a link's address) shows the Markdown.
-            let markup_only = matches!((o, n), (Some(o), Some(n)) if o.plain() == new[n].plain());
-            let text = |u: &crate::segments::Unit| if markup_only { u.markdown() } else { u.plain() };
-            changes.push(Changed {
-                file: file.to_path_buf(),
-                line: n.map_or_else(|| line_at(new_range.start), |n| new[n].line),
-                old: o.map(text),
-                new: n.map(|n| text(&new[n])),
-            });
+        let (olds, news) = (op.old_range(), op.new_range());
+        // Pairing by likeness costs olds × news: a rewrite of thousands of
+        // paragraphs is paired in order instead.
+        let by_likeness = olds.len().saturating_mul(news.len()) <= 10_000;
+        let mut next_new = news.start;
+        for o in olds.clone() {
+            let best = if by_likeness {
+                // The earliest of the most alike, half their words in common.
+                (next_new..news.end)
+                    .map(|n| (n, alike(&old_plain[o], &new_plain[n])))
+                    .filter(|(_, score)| *score >= 0.5)
+                    .fold(None, |best: Option<(usize, f64)>, (n, score)| match best {
+                        Some((_, top)) if top >= score => best,
+                        _ => Some((n, score)),
+                    })
+            } else {
+                (next_new < news.end).then_some((next_new, 1.0))
+            };
+            match best {
+                Some((n, _)) => {
+                    pairs.extend((next_new..n).map(|added| (None, Some(added), added)));
+                    pairs.push((Some(o), Some(n), n));
+                    next_new = n + 1;
+                }
+                None => pairs.push((Some(o), None, next_new)),
+            }
+        }
+        pairs.extend((next_new..news.end).map(|added| (None, Some(added), added)));
+    }
+    // A text removed here and added there, word for word: moved.
+    let mut moved: Vec<(usize, usize)> = Vec::new();
+    for &(o, _, _) in pairs.iter().filter(|(o, n, _)| o.is_some() && n.is_none()) {
+        let o = o.expect("filtered");
+        if let Some(&(_, n, _)) = pairs.iter().find(|(po, pn, _)| {
+            po.is_none() && pn.is_some_and(|n| new_texts[n] == old_texts[o] && !moved.iter().any(|m| m.1 == n))
+        }) {
+            moved.push((o, n.expect("filtered")));
         }
     }
+    let mut changes = Vec::new();
+    for (o, n, at) in pairs {
+        let (o, n) = match (o, n) {
+            (Some(o), None) if moved.iter().any(|m| m.0 == o) => continue,
+            (None, Some(n)) => match moved.iter().find(|m| m.1 == n) {
+                Some(&(o, n)) => (Some(o), Some(n)),
+                None => (None, Some(n)),
+            },
+            pair => pair,
+        };
+        let (o, n) = (o.map(|o| &old[o]), n);
+        // A change of markup only (a link's address) shows the Markdown.
+        let markup_only = matches!((o, n), (Some(o), Some(n)) if o.plain() == new[n].plain());
+        let text = |u: &Unit| if markup_only { u.markdown() } else { u.plain() };
+        changes.push(Changed {
+            file: file.to_path_buf(),
+            line: n.map_or_else(|| line_at(at), |n| new[n].line),
+            old: o.map(text),
+            new: n.map(|n| text(&new[n])),
+        });
+    }
     changes
+}
+
+/// How alike two texts are: the share of the longer one's words (letters
+/// and digits, any case) the other has too.
+fn alike(a: &str, b: &str) -> f64 {
+    let words = |t: &str| {
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let (a, b) = (words(a), words(b));
+    let longer = a.len().max(b.len()).max(1);
+    a.intersection(&b).count() as f64 / longer as f64
 }
 
 /// The sentences that differ between two versions of a text, as `- old`
@@ -606,4 +672,48 @@ pub fn record(edition: &Path, files: &[String], diags: &mut Diagnostics) -> Resu
         diags.fail(Diagnostic::error(format!("failed to write the manifest ({err})")).in_file(&translation.file.path))
     })?;
     Ok(updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(old: &str, new: &str) -> Vec<(String, usize)> {
+        let front = "+++\ntitle = \"T\"\n+++\n\n";
+        changed_texts(Path::new("a.md"), &format!("{front}{old}"), &format!("{front}{new}"))
+            .into_iter()
+            .map(|c| {
+                let what = match (&c.old, &c.new) {
+                    (Some(o), Some(n)) if o == n => "moved".to_string(),
+                    (Some(o), Some(n)) => format!("{o} -> {n}"),
+                    (None, Some(n)) => format!("+ {n}"),
+                    (Some(o), None) => format!("- {o}"),
+                    (None, None) => unreachable!(),
+                };
+                (what, c.line)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_paragraph_inserted_before_an_edited_one_is_told_apart_from_the_edit() {
+        let old = "Alpha beta gamma delta.\n\nOmega psi chi.\n";
+        let new = "A new paragraph here.\n\nAlpha beta gamma epsilon.\n\nOmega psi chi.\n";
+        assert_eq!(
+            kinds(old, new),
+            [("+ A new paragraph here.".into(), 5), ("Alpha beta gamma delta. -> Alpha beta gamma epsilon.".into(), 7)]
+        );
+    }
+
+    #[test]
+    fn a_moved_paragraph_is_one_change_and_a_link_address_shows_its_markdown() {
+        let old = "First one here.\n\nSecond one here.\n\nThird one here.\n";
+        let new = "Second one here.\n\nThird one here.\n\nFirst one here.\n";
+        assert_eq!(kinds(old, new), [("moved".into(), 9)]);
+        let old = "See [the site](https://a.org).\n";
+        let new = "See [the site](https://b.org).\n";
+        assert_eq!(kinds(old, new), [("See [the site](https://a.org). -> See [the site](https://b.org).".into(), 5)]);
+        let removed = kinds("Kept.\n\nGone now.\n\nAlso kept.\n", "Kept.\n\nAlso kept.\n");
+        assert_eq!(removed, [("- Gone now.".into(), 7)]);
+    }
 }

@@ -102,6 +102,7 @@ pub fn status(args: &StatusArgs) -> ExitCode {
         super::say("  paragraphs changed in the source since translated:");
         for change in &status.paragraphs {
             let what = match (&change.old, &change.new) {
+                (Some(old), Some(new)) if old == new => "moved",
                 (Some(_), Some(_)) => "changed",
                 (None, _) => "added",
                 (_, None) => "removed",

@@ -104,9 +104,12 @@ fn continues((a_at, a): &(Point, FrameItem), (b_at, b): &(Point, FrameItem)) -> 
         && (b_at.y - a_at.y).abs() < a.size * 0.6
 }
 
-/// A mark: a run whose glyphs take no room of their own.
+/// A mark: a run whose glyphs take no room of their own, and that holds a
+/// mark (a space trimmed at the end of a line takes no room either).
 fn is_mark(item: &TextItem) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
     item.glyphs.iter().all(|g| g.x_advance == Em::zero())
+        && item.text.chars().any(|c| c.general_category() == GeneralCategory::NonspacingMark)
 }
 
 /// One text item for a run that a mark split, or none when the run was
