@@ -375,6 +375,14 @@ fn a_partly_translated_edition_tags_and_sets_each_story_in_its_own_language() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("en");
     copy_tree(&root().join("content/en"), &source);
+    // A list in the acknowledgements, to see it tagged as English too.
+    let manifest = std::fs::read_to_string(source.join("publication.toml")).unwrap();
+    let manifest = manifest.replacen(
+        "featured in this publication:'''",
+        "featured in this publication:\n\n- the families who told them'''",
+        1,
+    );
+    std::fs::write(source.join("publication.toml"), manifest).unwrap();
     let edition = dir.path().join("ar");
     let init =
         anthology().arg("init").arg(&edition).arg("--from").arg(&source).args(["--language", "ar"]).output().unwrap();
@@ -460,6 +468,7 @@ fn a_partly_translated_edition_tags_and_sets_each_story_in_its_own_language() {
     let copyright = same_line(*y).find(|r| r.2.contains('©')).expect("its ©");
     assert!(copyright.0 < *x, "the © stands right of the words ({} > {x})", copyright.0);
     let legal = epub.text("OEBPS/acknowledgements.xhtml");
+    assert!(legal.contains("<ul lang=\"en\" xml:lang=\"en\" dir=\"ltr\">"), "{legal}");
     // The organisations after the English text: an English sentence.
     assert!(legal.contains("Uganda Youth Development Link (UYDEL), and Zhanaru"), "{legal}");
     let at = legal.find("The designations employed").expect("the notice");

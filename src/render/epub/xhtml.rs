@@ -102,6 +102,12 @@ impl Xhtml {
         start(&mut self.writer, name, attrs);
     }
 
+    /// [`Self::start`] with attribute values of its own.
+    fn start_owned(&mut self, name: &str, attrs: &[(&'static str, String)]) {
+        let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        start(&mut self.writer, name, &attrs);
+    }
+
     pub fn end(&mut self, name: &str) {
         end(&mut self.writer, name);
     }
@@ -340,32 +346,34 @@ impl Xhtml {
 
     fn enter_block(&mut self, block: &Block) {
         self.page_marks(&block.id);
+        // A block in another language than its document's says which.
+        let language: Vec<(&'static str, &str)> = block.language.as_ref().map_or_else(Vec::new, |l| {
+            vec![("lang", l.tag.as_str()), ("xml:lang", l.tag.as_str()), ("dir", l.direction.as_str())]
+        });
+        let with = |attrs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+            attrs.iter().chain(&language).map(|(k, v)| (*k, v.to_string())).collect()
+        };
         match &block.kind {
             BlockKind::Paragraph { .. } if self.tight.last() == Some(&true) => {}
-            BlockKind::Paragraph { .. } => match &block.language {
-                Some(language) => self.start(
-                    "p",
-                    &[("lang", &language.tag), ("xml:lang", &language.tag), ("dir", language.direction.as_str())],
-                ),
-                None => self.start("p", &[]),
-            },
+            BlockKind::Paragraph { .. } => self.start_owned("p", &with(&[])),
             BlockKind::Table { columns, .. } => {
                 self.table_body = false;
                 // More columns than a phone's width holds at the text's size.
                 let wide = columns.len() > WIDE_TABLE_COLUMNS;
-                self.start("table", if wide { &[("class", "wide")] } else { &[] });
+                self.start_owned("table", &with(if wide { &[("class", "wide")] } else { &[] }));
             }
-            BlockKind::Heading { level, .. } => self.start(&heading_tag(*level), &[("id", &block.id.0)]),
+            BlockKind::Heading { level, .. } => self.start_owned(&heading_tag(*level), &with(&[("id", &block.id.0)])),
             BlockKind::List { ordered, start, .. } => {
                 let tag = if *ordered { "ol" } else { "ul" };
-                if *ordered && *start != 1 {
-                    self.start(tag, &[("start", &start.to_string())]);
+                let start = start.to_string();
+                if *ordered && start != "1" {
+                    self.start_owned(tag, &with(&[("start", &start)]));
                 } else {
-                    self.start(tag, &[]);
+                    self.start_owned(tag, &with(&[]));
                 }
                 // Items inside are not tight unless they say so.
             }
-            BlockKind::Quote { .. } => self.start("blockquote", &[]),
+            BlockKind::Quote { .. } => self.start_owned("blockquote", &with(&[])),
             BlockKind::Figure { image, caption } => {
                 self.start("figure", &[]);
                 self.empty("img", &[("src", &media_path(&image.file)), ("alt", &image.alt)]);
