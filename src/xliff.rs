@@ -61,8 +61,8 @@ pub fn export(edition: &Path, diags: &mut Diagnostics) -> Result<Export, Failed>
     let mut files = Vec::new();
     files.push(ExportedFile { rel: MANIFEST_FILE.to_string(), units: manifest_units(&pair), unaligned: None });
     for rel in pair.common_files() {
-        let source = read_text(&pair.source_dir.join(&rel));
-        let translated = read_text(&pair.edition.join(&rel));
+        let source = read_text(&pair.source_dir, &rel);
+        let translated = read_text(&pair.edition, &rel);
         let source_units = crate::segments::markdown_units(&source);
         let untranslated = source == translated || pair.is_copy(&rel, translated.as_bytes());
         let (targets, unaligned) = if untranslated {
@@ -161,8 +161,10 @@ fn aligned_targets(source: &[Unit], translated: &[Unit]) -> (Vec<Option<Unit>>, 
     (targets, None)
 }
 
-fn read_text(path: &Path) -> String {
-    std::fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+/// A text file of an edition, read through its checks (no symlink out, a
+/// size limit); empty if it cannot be read.
+fn read_text(edition: &Path, rel: &str) -> String {
+    crate::files::read_text(edition, &edition.join(rel)).unwrap_or_default()
 }
 
 /// XLIFF 1.2 for `files`.
@@ -323,7 +325,7 @@ pub fn import(xliff: &Path, edition: &Path, diags: &mut Diagnostics) -> Result<I
             );
             continue;
         }
-        let source_text = read_text(&pair.source_dir.join(rel));
+        let source_text = read_text(&pair.source_dir, rel);
         let units = if rel == MANIFEST_FILE {
             manifest_units(&pair).into_iter().map(|(unit, _)| unit).collect()
         } else {
@@ -373,7 +375,7 @@ pub fn import(xliff: &Path, edition: &Path, diags: &mut Diagnostics) -> Result<I
             continue;
         }
         let path = pair.edition.join(rel);
-        let current = read_text(&path);
+        let current = read_text(&pair.edition, rel);
         let written = if rel == MANIFEST_FILE {
             write_manifest(&current, &units, &chosen, &pair)
         } else {

@@ -425,14 +425,9 @@ fn a_partly_translated_edition_tags_and_sets_each_story_in_its_own_language() {
     assert!(squash(&text).contains("Whatarehumanstories?"));
     // Text extractors disagree on visual order: the laid-out page says where
     // the question mark stands — after the words, on the right.
-    let mut diags = anthology::diag::Diagnostics::default();
-    let loaded = anthology::pipeline::load(&edition, &mut diags).unwrap();
-    let mut layouter = anthology::layout::Layouter::new();
-    let time = anthology::pipeline::datetime(0).unwrap();
-    let laid_out =
-        layouter.lay_out(loaded.layout_input(), time, false, anthology::layout::Variant::Screen, &mut diags).unwrap();
+    let document = lay_out(&edition);
     let mut runs = Vec::new();
-    for page in laid_out.document.pages() {
+    for page in document.pages() {
         text_runs(&page.frame, typst::layout::Point::zero(), &mut runs);
     }
     // Words are set one run each: the heading's line is the one with "What" and "stories".
@@ -517,14 +512,9 @@ fn arabic_emphasis_is_set_in_bold_for_want_of_an_italic() {
     let story = edition.join("stories/ethiopia-nigat.md");
     let text = std::fs::read_to_string(&story).unwrap();
     std::fs::write(&story, format!("{text}\nنص عادي هنا *كلمات مؤكدة فريدة* ثم نص عادي.\n")).unwrap();
-    let mut diags = anthology::diag::Diagnostics::default();
-    let loaded = anthology::pipeline::load(&edition, &mut diags).unwrap();
-    let time = anthology::pipeline::datetime(0).unwrap();
-    let mut layouter = anthology::layout::Layouter::new();
-    let laid_out =
-        layouter.lay_out(loaded.layout_input(), time, false, anthology::layout::Variant::Screen, &mut diags).unwrap();
+    let document = lay_out(&edition);
     let mut runs = Vec::new();
-    for page in laid_out.document.pages() {
+    for page in document.pages() {
         weighted_runs(&page.frame, &mut runs);
     }
     let weight = |word: &str| runs.iter().find(|(_, t)| t.contains(word)).map(|(w, _)| *w).unwrap();
@@ -561,12 +551,7 @@ fn glyph_texts(frame: &typst::layout::Frame, out: &mut Vec<String>) {
 #[test]
 fn arabic_vowel_marks_reach_the_pdf_with_their_letters() {
     let edition = root().join("tests/editions/ar");
-    let mut diags = anthology::diag::Diagnostics::default();
-    let loaded = anthology::pipeline::load(&edition, &mut diags).unwrap();
-    let time = anthology::pipeline::datetime(0).unwrap();
-    let mut layouter = anthology::layout::Layouter::new();
-    let laid_out =
-        layouter.lay_out(loaded.layout_input(), time, false, anthology::layout::Variant::Screen, &mut diags).unwrap();
+    let document = lay_out(&edition);
     let words = |document: &typst_layout::PagedDocument| {
         let mut texts = Vec::new();
         for page in document.pages() {
@@ -575,12 +560,12 @@ fn arabic_vowel_marks_reach_the_pdf_with_their_letters() {
         texts.join(" ")
     };
     // typst sets a raised mark apart from its letter: the words are broken.
-    let as_laid_out = words(&laid_out.document);
+    let as_laid_out = words(&document);
     // (دعماً ends a line: a space trimmed there takes no room either.)
     let marked = ["وتقدّم", "مؤخراً", "المهمّشة", "دعماً"];
     assert!(marked.iter().any(|w| !as_laid_out.contains(w)), "typst joins marks now: drop text_layer");
     // What the PDF is written from has each glyph on its own character, in order.
-    let joined = anthology::render::text_layer::join_marks(&laid_out.document).expect("marks to join");
+    let joined = anthology::render::text_layer::join_marks(&document).expect("marks to join");
     let as_written = words(&joined);
     for word in marked {
         assert!(as_written.contains(word), "{word} is not spelled by the glyphs");
@@ -614,4 +599,15 @@ fn arabic_vowel_marks_reach_the_pdf_with_their_letters() {
         shared_marks += s;
     }
     assert!(marks > 50 && shared_marks * 20 < marks, "{shared_marks} of {marks} marks share their letter's characters");
+}
+
+/// The pages of an edition as typst lays them out for the screen PDF.
+fn lay_out(edition: &Path) -> typst_layout::PagedDocument {
+    let mut diags = anthology::diag::Diagnostics::default();
+    let loaded = anthology::pipeline::load(edition, &mut diags).unwrap();
+    let time = anthology::pipeline::datetime(0).unwrap();
+    let mut layouter = anthology::layout::Layouter::new();
+    let laid_out =
+        layouter.lay_out(loaded.layout_input(), time, false, anthology::layout::Variant::Screen, &mut diags).unwrap();
+    laid_out.document.clone()
 }
