@@ -9,6 +9,11 @@
 //!   folder; only when all of them are complete are they renamed into place.
 //!   A rename replaces a planted symlink, never its target. If a rename
 //!   fails halfway, the files already replaced are restored.
+//! - An artifact may be a folder (the web edition, the story PDFs): its
+//!   files are named `folder/file` and the folder is written whole under a
+//!   scratch name, then renamed into place, the old one kept aside until the
+//!   commit is done. A folder holding files anthology did not write is not
+//!   replaced.
 //! - Leftovers of an interrupted run (`.anthology-*`) are removed by the next.
 //! - The report is the folder's record of what anthology wrote: it lists
 //!   every artifact present, across runs and editions; a file that is gone or
@@ -136,16 +141,21 @@ impl OutputFolder {
         // What stays from earlier runs: other editions' artifacts that are still as written.
         let mut stale = Vec::new();
         let mut artifacts: Vec<Artifact> = Vec::new();
-        for old in read_report(dir) {
-            let current = dir.join(&old.file);
-            let intact = is_intact(&current, &old);
+        let previous = read_report(dir);
+        let new_folders: BTreeSet<&str> = new_names.iter().filter_map(|n| folder_of(n)).collect();
+        for old in previous.iter().cloned() {
+            let intact = is_intact(dir, &old);
             if new_names.contains(old.file.as_str()) {
+                continue;
+            }
+            // A folder written now replaces all of its old files.
+            if folder_of(&old.file).is_some_and(|f| new_folders.contains(f)) {
                 continue;
             }
             if let Some(prefix) = rebuilt.get(old.identifier.as_str()) {
                 // The edition no longer makes this file (a proof sheet, another format).
                 if intact && old.file.starts_with(prefix) {
-                    stale.push(current);
+                    stale.push(old.file.clone());
                 }
                 continue;
             }
@@ -176,22 +186,115 @@ impl OutputFolder {
         report_json.push(b'\n');
         let sums: String = report.artifacts.iter().map(|a| format!("{}  {}\n", a.sha256, a.file)).collect();
 
-        let mut files: Vec<(&str, &[u8])> =
-            outputs.iter().flat_map(|o| o.files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice()))).collect();
-        files.push((REPORT, &report_json));
-        files.push((CHECKSUMS, sums.as_bytes()));
-        replace_all(dir, &files)?;
-        for path in stale {
-            let _ = std::fs::remove_file(path);
+        let mut entries: Vec<Entry> = Vec::new();
+        for file in outputs.iter().flat_map(|o| &o.files) {
+            match file.name.split_once('/') {
+                None => entries.push(Entry::File(&file.name, &file.bytes)),
+                Some((folder, inner)) => {
+                    match entries.iter_mut().find(|e| matches!(e, Entry::Folder(f, _) if *f == folder)) {
+                        Some(Entry::Folder(_, files)) => files.push((inner, &file.bytes)),
+                        _ => entries.push(Entry::Folder(folder, vec![(inner, &file.bytes)])),
+                    }
+                }
+            }
+        }
+        // A folder is replaced only when every file in it is one anthology wrote.
+        let ours: BTreeSet<&str> = previous.iter().map(|a| a.file.as_str()).collect();
+        for entry in &entries {
+            if let Entry::Folder(folder, _) = entry
+                && let Some(foreign) = foreign_file(dir, folder, &ours)
+            {
+                return Err(CommitError::new(
+                    dir.join(&foreign),
+                    format!(
+                        "{foreign} was not written by anthology, and writing the folder {folder} would delete it: move it out of the folder"
+                    ),
+                ));
+            }
+        }
+        entries.push(Entry::File(REPORT, &report_json));
+        entries.push(Entry::File(CHECKSUMS, sums.as_bytes()));
+        replace_all(dir, &entries)?;
+        for name in stale {
+            if let Some(path) = resolve(dir, &name) {
+                let _ = std::fs::remove_file(path);
+            }
+            // Folders left empty go too, innermost first.
+            let mut parent = name.as_str();
+            while let Some((folder, _)) = parent.rsplit_once('/') {
+                let _ = std::fs::remove_dir(dir.join(folder));
+                parent = folder;
+            }
         }
         Ok(report.artifacts)
     }
 }
 
+/// One thing a commit puts in place: a file, or a folder of files.
+enum Entry<'a> {
+    File(&'a str, &'a [u8]),
+    /// Its name, and its files by their paths inside it.
+    Folder(&'a str, Vec<(&'a str, &'a [u8])>),
+}
+
+impl Entry<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Entry::File(name, _) | Entry::Folder(name, _) => name,
+        }
+    }
+}
+
+/// The folder an artifact's name puts it in (`x-en-web` of `x-en-web/index.html`).
+fn folder_of(name: &str) -> Option<&str> {
+    name.split_once('/').map(|(folder, _)| folder)
+}
+
+/// The path of an artifact inside the output folder, when every folder on
+/// the way is a real folder (never a symlink leading elsewhere).
+fn resolve(dir: &Path, name: &str) -> Option<PathBuf> {
+    let mut path = dir.to_path_buf();
+    let mut parts = name.split('/').peekable();
+    while let Some(part) = parts.next() {
+        path.push(part);
+        if parts.peek().is_some() && !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            return None;
+        }
+    }
+    Some(path)
+}
+
+/// The first thing in `folder` that is not one of anthology's files (its
+/// name inside the output folder), if the folder exists.
+fn foreign_file(dir: &Path, folder: &str, ours: &BTreeSet<&str>) -> Option<String> {
+    let root = dir.join(folder);
+    let meta = std::fs::symlink_metadata(&root).ok()?;
+    if !meta.is_dir() {
+        // A file or a symlink of that name is replaced like any file.
+        return None;
+    }
+    let mut pending = vec![root];
+    while let Some(current) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else { return Some(folder.to_string()) };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().into_owned();
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => pending.push(path),
+                Ok(kind) if kind.is_file() && ours.contains(name.as_str()) => {}
+                _ => return Some(name),
+            }
+        }
+    }
+    None
+}
+
 /// Whether a file is still what the report says anthology wrote: a regular
 /// file of that size and hash (hashed in pieces, only when the size agrees).
-fn is_intact(path: &Path, artifact: &Artifact) -> bool {
+fn is_intact(dir: &Path, artifact: &Artifact) -> bool {
     use std::io::Read;
+    let Some(path) = resolve(dir, &artifact.file) else { return false };
+    let path = path.as_path();
     let Ok(meta) = std::fs::symlink_metadata(path) else { return false };
     if !meta.is_file() || meta.len() != artifact.bytes as u64 {
         return false;
@@ -218,15 +321,19 @@ fn read_report(dir: &Path) -> Vec<Artifact> {
     report.artifacts.into_iter().filter(|a| is_plain_name(&a.file)).collect()
 }
 
+/// A name an artifact may have: plain names (`x.pdf`), or `folder/…/file`
+/// of plain names; never the report, the sums or a scratch file.
 fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && !name.starts_with(SCRATCH_PREFIX)
-        && !name.contains(['/', '\\'])
-        && !name.chars().any(char::is_control)
-        && name != REPORT
-        && name != CHECKSUMS
+    let plain = |part: &str| {
+        !part.is_empty()
+            && part != "."
+            && part != ".."
+            && !part.starts_with(SCRATCH_PREFIX)
+            && !part.contains('\\')
+            && !part.chars().any(char::is_control)
+    };
+    let first = name.split('/').next().unwrap_or_default();
+    name.split('/').all(plain) && first != REPORT && first != CHECKSUMS
 }
 
 /// Removes what an interrupted run left behind.
@@ -234,7 +341,7 @@ fn remove_scratch(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         if entry.file_name().to_string_lossy().starts_with(SCRATCH_PREFIX) {
-            let _ = std::fs::remove_file(entry.path());
+            remove_entry(&entry.path());
         }
     }
 }
@@ -248,54 +355,105 @@ const JOURNAL: &str = ".anthology-journal";
 struct Journaled {
     file: String,
     backup: Option<String>,
+    /// Whether it is a folder (moved aside whole, not linked).
+    #[serde(default)]
+    folder: bool,
 }
 
 /// Rolls back a commit that was interrupted between its renames.
 fn recover(dir: &Path) {
     let Ok(bytes) = crate::files::read(dir, &dir.join(JOURNAL), MAX_REPORT_BYTES) else { return };
     let Ok(entries) = serde_json::from_slice::<Vec<Journaled>>(&bytes) else { return };
-    for entry in entries.iter().filter(|e| is_plain_name(&e.file)) {
+    for entry in entries.iter().filter(|e| is_plain_name(&e.file) && !e.file.contains('/')) {
         let path = dir.join(&entry.file);
         match &entry.backup {
             Some(backup) if backup.starts_with(SCRATCH_PREFIX) && !backup.contains('/') => {
-                let _ = std::fs::rename(dir.join(backup), &path);
+                let backup = dir.join(backup);
+                // A folder not yet moved aside is still in place: nothing to undo.
+                if std::fs::symlink_metadata(&backup).is_ok() {
+                    if entry.folder {
+                        remove_entry(&path);
+                    }
+                    let _ = std::fs::rename(backup, &path);
+                }
             }
             Some(_) => {}
+            None if entry.folder => remove_entry(&path),
             None => drop(std::fs::remove_file(&path)),
         }
     }
     let _ = std::fs::remove_file(dir.join(JOURNAL));
 }
 
-/// Writes every file to a temporary file, then renames them all into place;
-/// on failure, and after an interruption (see [`recover`]), nothing is left
-/// changed.
-fn replace_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), CommitError> {
-    let mut staged = Vec::with_capacity(files.len());
+/// Removes a file, a symlink (not what it points to) or a folder and everything in it.
+fn remove_entry(path: &Path) {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => drop(std::fs::remove_dir_all(path)),
+        Ok(_) => drop(std::fs::remove_file(path)),
+        Err(_) => {}
+    }
+}
+
+/// A file or a folder written under a scratch name, waiting to be renamed into place.
+enum Staged {
+    File(tempfile::TempPath),
+    Folder(tempfile::TempDir),
+}
+
+/// Writes a folder's files into a new scratch folder in `dir`.
+fn stage_folder(dir: &Path, files: &[(&str, &[u8])]) -> std::io::Result<tempfile::TempDir> {
+    let staged = tempfile::Builder::new().prefix(SCRATCH_PREFIX).suffix(".dir").tempdir_in(dir)?;
     for (name, bytes) in files {
+        let path = staged.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut file = File::create_new(&path)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    Ok(staged)
+}
+
+/// Writes every entry under a scratch name, then renames them all into
+/// place; on failure, and after an interruption (see [`recover`]), nothing
+/// is left changed.
+fn replace_all(dir: &Path, entries: &[Entry]) -> Result<(), CommitError> {
+    let mut staged = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let name = entry.name();
         let path = dir.join(name);
         let fail = |err: std::io::Error| CommitError::new(path.clone(), format!("failed to write {name} ({err})"));
-        let mut temp = crate::files::scratch_file(dir).map_err(fail)?;
-        temp.write_all(bytes).map_err(fail)?;
-        temp.as_file().sync_all().map_err(fail)?;
-        staged.push((name.to_string(), path, temp.into_temp_path()));
+        let scratch = match entry {
+            Entry::File(_, bytes) => {
+                let mut temp = crate::files::scratch_file(dir).map_err(fail)?;
+                temp.write_all(bytes).map_err(fail)?;
+                temp.as_file().sync_all().map_err(fail)?;
+                Staged::File(temp.into_temp_path())
+            }
+            Entry::Folder(_, files) => Staged::Folder(stage_folder(dir, files).map_err(fail)?),
+        };
+        staged.push((name.to_string(), path, scratch));
     }
     // A destination that cannot be replaced is found before anything is replaced.
-    for (_, path, _) in &staged {
-        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+    for (_, path, scratch) in &staged {
+        if matches!(scratch, Staged::File(_)) && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
             return Err(CommitError::new(path.clone(), "cannot replace this file: a folder has its name"));
         }
     }
     // Keep the old files (hard links, or copies where links are not possible)
-    // until every new one is in place, and say so in the journal.
+    // until every new one is in place, and say so in the journal. An old
+    // folder is moved aside just before the new one takes its place.
     let mut journal = Vec::new();
     let mut backups: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
-    for (n, (name, path, _)) in staged.iter().enumerate() {
+    for (n, (name, path, scratch)) in staged.iter().enumerate() {
         let mut backup = None;
+        let folder = matches!(scratch, Staged::Folder(_));
         if std::fs::symlink_metadata(path).is_ok() {
             let backup_name = format!("{SCRATCH_PREFIX}{}-{n}.bak", std::process::id());
             let backup_path = dir.join(&backup_name);
-            let kept = std::fs::hard_link(path, &backup_path).is_ok()
+            let kept = folder
+                || std::fs::hard_link(path, &backup_path).is_ok()
                 || std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
                     && std::fs::copy(path, &backup_path).is_ok();
             if !kept {
@@ -305,25 +463,50 @@ fn replace_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), CommitError> {
             backups.insert(path.clone(), backup_path);
             backup = Some(backup_name);
         }
-        journal.push(Journaled { file: name.clone(), backup });
+        journal.push(Journaled { file: name.clone(), backup, folder });
     }
     let journal_json = serde_json::to_vec(&journal).map_err(|e| CommitError::new(dir.join(JOURNAL), e.to_string()))?;
     crate::files::write_atomic(&dir.join(JOURNAL), &journal_json)
         .map_err(|err| CommitError::new(dir.join(JOURNAL), format!("failed to write the journal ({err})")))?;
-    let mut replaced: Vec<PathBuf> = Vec::new();
-    for (_, path, temp) in staged {
-        if let Err(err) = temp.persist(&path) {
-            for done in replaced {
+    let mut replaced: Vec<(PathBuf, bool)> = Vec::new();
+    for (_, path, scratch) in staged {
+        let folder = matches!(scratch, Staged::Folder(_));
+        let result = match scratch {
+            Staged::File(temp) => temp.persist(&path).map(drop).map_err(|err| err.error),
+            Staged::Folder(temp) => {
+                let aside = match backups.get(&path) {
+                    Some(backup) => std::fs::rename(&path, backup),
+                    None => Ok(()),
+                };
+                let temp = temp.keep();
+                let moved = aside.and_then(|()| std::fs::rename(&temp, &path));
+                if moved.is_err() {
+                    let _ = std::fs::remove_dir_all(&temp);
+                }
+                moved
+            }
+        };
+        if let Err(err) = result {
+            // Undone in reverse order, the folder that failed included.
+            replaced.push((path.clone(), folder));
+            for (done, folder) in replaced.into_iter().rev() {
                 match backups.get(&done) {
-                    Some(backup) => drop(std::fs::rename(backup, &done)),
+                    Some(backup) if std::fs::symlink_metadata(backup).is_ok() => {
+                        if folder {
+                            remove_entry(&done);
+                        }
+                        let _ = std::fs::rename(backup, &done);
+                    }
+                    Some(_) => {}
+                    None if folder => remove_entry(&done),
                     None => drop(std::fs::remove_file(&done)),
                 }
             }
             let _ = std::fs::remove_file(dir.join(JOURNAL));
             remove_backups(&backups);
-            return Err(CommitError::new(path, format!("failed to replace this file ({})", err.error)));
+            return Err(CommitError::new(path, format!("failed to replace this file ({err})")));
         }
-        replaced.push(path);
+        replaced.push((path, folder));
     }
     // Every new file is in place: the commit is done.
     let _ = std::fs::remove_file(dir.join(JOURNAL));
@@ -333,7 +516,7 @@ fn replace_all(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), CommitError> {
 
 fn remove_backups(backups: &BTreeMap<PathBuf, PathBuf>) {
     for backup in backups.values() {
-        let _ = std::fs::remove_file(backup);
+        remove_entry(backup);
     }
 }
 
@@ -471,6 +654,89 @@ name",
         folder.commit(&[output("en", &[("en-x.pdf", b"pdf")])], "t").unwrap();
         assert_eq!(std::fs::read(dir.path().join("notes.txt")).unwrap(), b"mine", "not named like the edition's files");
         assert_eq!(sums(dir.path()), format!("{}  en-x.pdf\n", sha256_hex(b"pdf")));
+    }
+
+    #[test]
+    fn a_folder_is_written_whole_and_listed_file_by_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        let first = [("en.pdf", &b"pdf"[..]), ("en-web/index.html", b"index"), ("en-web/media/a.jpg", b"a")];
+        folder.commit(&[output("en", &first)], "t").unwrap();
+        assert_eq!(names(dir.path()), ["SHA256SUMS", "build-report.json", "en-web", "en.pdf"]);
+        assert_eq!(
+            sums(dir.path()),
+            format!(
+                "{}  en-web/index.html\n{}  en-web/media/a.jpg\n{}  en.pdf\n",
+                sha256_hex(b"index"),
+                sha256_hex(b"a"),
+                sha256_hex(b"pdf")
+            )
+        );
+        // Rebuilt without the image: the folder is the new one, nothing of the old is left.
+        folder.commit(&[output("en", &[("en.pdf", b"pdf"), ("en-web/index.html", b"index 2")])], "t").unwrap();
+        assert_eq!(std::fs::read(dir.path().join("en-web/index.html")).unwrap(), b"index 2");
+        assert!(!dir.path().join("en-web/media").exists());
+        assert!(names(dir.path()).iter().all(|n| !n.starts_with(SCRATCH_PREFIX)), "{:?}", names(dir.path()));
+        // Rebuilt without a web edition: the folder goes.
+        folder.commit(&[output("en", &[("en.pdf", b"pdf"), ("en-web/media/b.jpg", b"b")])], "t").unwrap();
+        folder.commit(&[output("en", &[("en.pdf", b"pdf")])], "t").unwrap();
+        assert_eq!(names(dir.path()), ["SHA256SUMS", "build-report.json", "en.pdf"]);
+    }
+
+    #[test]
+    fn a_folder_holding_a_file_of_someone_else_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        folder.commit(&[output("en", &[("en-web/index.html", b"index")])], "t").unwrap();
+        std::fs::write(dir.path().join("en-web/notes.txt"), b"mine").unwrap();
+        let before = sums(dir.path());
+        let err = folder.commit(&[output("en", &[("en-web/index.html", b"new")])], "t").unwrap_err();
+        assert!(err.message.contains("en-web/notes.txt"), "{err:?}");
+        assert_eq!(std::fs::read(dir.path().join("en-web/notes.txt")).unwrap(), b"mine");
+        assert_eq!(std::fs::read(dir.path().join("en-web/index.html")).unwrap(), b"index");
+        assert_eq!(sums(dir.path()), before);
+    }
+
+    #[test]
+    fn a_planted_folder_symlink_is_replaced_and_what_it_points_to_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("index.html"), b"keep me").unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("en-web")).unwrap();
+        let folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        folder.commit(&[output("en", &[("en-web/index.html", b"new")])], "t").unwrap();
+        assert_eq!(std::fs::read(outside.path().join("index.html")).unwrap(), b"keep me");
+        assert!(std::fs::symlink_metadata(dir.path().join("en-web")).unwrap().is_dir());
+        assert_eq!(std::fs::read(dir.path().join("en-web/index.html")).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_commit_killed_after_moving_a_folder_aside_is_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        folder.commit(&[output("en", &[("en-web/index.html", b"old")])], "t").unwrap();
+        drop(folder);
+        let before = sums(dir.path());
+        // Killed after the old folder was moved aside and the new one put in place.
+        std::fs::rename(dir.path().join("en-web"), dir.path().join(".anthology-9-0.bak")).unwrap();
+        std::fs::create_dir(dir.path().join("en-web")).unwrap();
+        std::fs::write(dir.path().join("en-web/index.html"), b"new").unwrap();
+        std::fs::write(dir.path().join(JOURNAL), r#"[{"file":"en-web","backup":".anthology-9-0.bak","folder":true}]"#)
+            .unwrap();
+        let _folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("en-web/index.html")).unwrap(), b"old");
+        assert_eq!(names(dir.path()), ["SHA256SUMS", "build-report.json", "en-web"]);
+        assert_eq!(sums(dir.path()), before);
+    }
+
+    #[test]
+    fn names_reaching_out_of_the_folder_are_not_artifact_names() {
+        for name in ["../x", "a/../x", "a//b", "/etc/passwd", "a/.anthology-x", "SHA256SUMS/x", "a\\b", ""] {
+            assert!(!is_plain_name(name), "{name}");
+        }
+        for name in ["x.pdf", "x-en-web/index.html", "x-en-web/media/a.jpg"] {
+            assert!(is_plain_name(name), "{name}");
+        }
     }
 
     #[test]

@@ -75,10 +75,8 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         match write(&args.out, &outputs) {
             Ok(()) => {
                 for output in &outputs {
-                    for file in &output.files {
-                        let pages = file.pages.map(|p| format!("{p} pages, ")).unwrap_or_default();
-                        let path = args.out.join(&file.name);
-                        super::say(&format!("wrote {} ({pages}{})", path.display(), human_size(file.bytes.len())));
+                    for line in written(&args.out, &output.files) {
+                        super::say(&line);
                     }
                 }
             }
@@ -171,6 +169,33 @@ pub(super) fn edition_output(edition: &Path, built: pipeline::Built, diags: &Dia
         warnings: diags.items().iter().map(|d| d.short()).collect(),
         files,
     }
+}
+
+/// What a build wrote, a line per file and one per folder (a web edition,
+/// the story PDFs): `wrote dist/x-en-web/ (41 files, 3.1 MB)`.
+pub(super) fn written(out: &Path, files: &[OutputFile]) -> Vec<String> {
+    let mut folders: Vec<(&str, usize, usize)> = Vec::new();
+    let mut lines = Vec::new();
+    for file in files {
+        match file.name.split_once('/') {
+            Some((folder, _)) => match folders.iter_mut().find(|f| f.0 == folder) {
+                Some(entry) => {
+                    entry.1 += 1;
+                    entry.2 += file.bytes.len();
+                }
+                None => folders.push((folder, 1, file.bytes.len())),
+            },
+            None => {
+                let pages = file.pages.map(|p| format!("{p} pages, ")).unwrap_or_default();
+                let size = human_size(file.bytes.len());
+                lines.push(format!("wrote {} ({pages}{size})", out.join(&file.name).display()));
+            }
+        }
+    }
+    for (folder, count, bytes) in folders {
+        lines.push(format!("wrote {}/ ({count} files, {})", out.join(folder).display(), human_size(bytes)));
+    }
+    lines
 }
 
 /// `12 kB` or `1.2 MB`.

@@ -96,7 +96,19 @@ fn rebuild(builder: &mut Builder, edition: &Path, options: &BuildOptions, args: 
     {
         let output = super::build::edition_output(edition, built, &diags);
         match super::build::write(&args.out, std::slice::from_ref(&output)) {
-            Ok(()) => written = output.files.iter().map(|f| args.out.join(&f.name).display().to_string()).collect(),
+            Ok(()) => {
+                // A folder (the web edition) is named once, not file by file.
+                let mut names: Vec<String> = output
+                    .files
+                    .iter()
+                    .map(|f| match f.name.split_once('/') {
+                        Some((folder, _)) => format!("{}/", args.out.join(folder).display()),
+                        None => args.out.join(&f.name).display().to_string(),
+                    })
+                    .collect();
+                names.dedup();
+                written = names;
+            }
             Err(diagnostic) => diags.push(diagnostic),
         }
     }
