@@ -21,6 +21,11 @@ pub const KEYS: &[&str] = &[
     "notes",
     "back-to-text",
     "accessibility-summary",
+    "skip-to-content",
+    "previous",
+    "next",
+    "pager",
+    "excerpt-from",
 ];
 
 /// Whether `key` is a label name.
@@ -43,6 +48,11 @@ const EN: &[(&str, &str)] = &[
     ("find-out-more", "Find out more"),
     ("notes", "Notes"),
     ("back-to-text", "Back to the text"),
+    ("skip-to-content", "Skip to content"),
+    ("previous", "Previous"),
+    ("next", "Next"),
+    ("pager", "Previous and next"),
+    ("excerpt-from", "From"),
     (
         "accessibility-summary",
         "This publication has a navigable table of contents, headings for every section and story, page numbers matching the print edition, and text alternatives for its images.",
@@ -64,6 +74,11 @@ const FR: &[(&str, &str)] = &[
     ("find-out-more", "Pour en savoir plus"),
     ("notes", "Notes"),
     ("back-to-text", "Retour au texte"),
+    ("skip-to-content", "Aller au contenu"),
+    ("previous", "Précédent"),
+    ("next", "Suivant"),
+    ("pager", "Pages voisines"),
+    ("excerpt-from", "Extrait de"),
     (
         "accessibility-summary",
         "Cette publication comporte une table des matières navigable, des titres pour chaque section et chaque récit, une numérotation des pages identique à l’édition imprimée et des textes de remplacement pour ses images.",
@@ -85,6 +100,11 @@ const ES: &[(&str, &str)] = &[
     ("find-out-more", "Más información"),
     ("notes", "Notas"),
     ("back-to-text", "Volver al texto"),
+    ("skip-to-content", "Ir al contenido"),
+    ("previous", "Anterior"),
+    ("next", "Siguiente"),
+    ("pager", "Páginas contiguas"),
+    ("excerpt-from", "Extraído de"),
     (
         "accessibility-summary",
         "Esta publicación tiene un índice navegable, títulos para cada sección e historia, números de página que coinciden con la edición impresa y textos alternativos para sus imágenes.",
@@ -106,6 +126,11 @@ const RU: &[(&str, &str)] = &[
     ("find-out-more", "Узнать больше"),
     ("notes", "Примечания"),
     ("back-to-text", "Вернуться к тексту"),
+    ("skip-to-content", "Перейти к тексту"),
+    ("previous", "Назад"),
+    ("next", "Далее"),
+    ("pager", "Соседние страницы"),
+    ("excerpt-from", "Из публикации"),
     (
         "accessibility-summary",
         "Публикация содержит навигационное оглавление, заголовки всех разделов и историй, нумерацию страниц печатного издания и текстовые описания изображений.",
@@ -127,6 +152,11 @@ const AR: &[(&str, &str)] = &[
     ("find-out-more", "لمزيد من المعلومات"),
     ("notes", "الحواشي"),
     ("back-to-text", "العودة إلى النص"),
+    ("skip-to-content", "الانتقال إلى المحتوى"),
+    ("previous", "السابق"),
+    ("next", "التالي"),
+    ("pager", "الصفحات المجاورة"),
+    ("excerpt-from", "من منشور"),
     (
         "accessibility-summary",
         "يتضمن هذا المنشور جدول محتويات قابلاً للتصفح، وعناوين لكل قسم وقصة، وأرقام صفحات مطابقة للطبعة المطبوعة، ونصوصاً بديلة لصوره.",
@@ -148,6 +178,11 @@ const ZH: &[(&str, &str)] = &[
     ("find-out-more", "了解更多"),
     ("notes", "注释"),
     ("back-to-text", "返回正文"),
+    ("skip-to-content", "跳至正文"),
+    ("previous", "上一篇"),
+    ("next", "下一篇"),
+    ("pager", "前后页面"),
+    ("excerpt-from", "选自"),
     (
         "accessibility-summary",
         "本出版物包含可导航的目录、每个章节和故事的标题、与印刷版一致的页码，以及图像的替代文字。",

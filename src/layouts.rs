@@ -10,6 +10,9 @@ use crate::diag::{Diagnostic, Diagnostics, Failed};
 pub const PDF_MAIN: &str = "publication.typ";
 /// The EPUB stylesheet.
 pub const EPUB_CSS: &str = "epub.css";
+/// The web edition's stylesheet (after the EPUB's), and its dark colours.
+pub const WEB_CSS: &str = "web.css";
+pub const WEB_DARK_CSS: &str = "web-dark.css";
 /// The EPUB's cover picture: a one-page typst layout in e-book proportions.
 pub const EPUB_COVER: &str = "epub-cover.typ";
 
@@ -19,6 +22,8 @@ const BUILTIN: &[(&str, &[u8])] = &[
     ("theme.toml", include_bytes!("../layouts/theme.toml")),
     ("epub.css", include_bytes!("../layouts/epub.css")),
     ("epub-cover.typ", include_bytes!("../layouts/epub-cover.typ")),
+    ("web.css", include_bytes!("../layouts/web.css")),
+    ("web-dark.css", include_bytes!("../layouts/web-dark.css")),
 ];
 
 /// A layout file: built in, or the edition's own.

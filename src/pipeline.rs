@@ -167,10 +167,12 @@ impl Builder {
         };
         // The EPUB's photos are encoded while typst lays the pages out.
         let laid_out = std::thread::scope(|scope| {
-            if wants("epub") {
+            // The web edition serves the same photos and cover picture.
+            let screen_media = wants("epub") || wants("html");
+            if screen_media {
                 scope.spawn(|| loaded.assets.images.values().for_each(|asset| drop(asset.epub())));
             }
-            self.layouter.lay_out(loaded.layout_input(), time, wants("epub"), Variant::Screen, diags)
+            self.layouter.lay_out(loaded.layout_input(), time, screen_media, Variant::Screen, diags)
         })?;
         let context = crate::render::Context {
             publication,

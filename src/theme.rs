@@ -177,6 +177,12 @@ impl Colour {
         1.05 / (self.luminance() + 0.05)
     }
 
+    /// WCAG 2 contrast ratio between two colours.
+    pub fn contrast_with(&self, other: &Colour) -> f64 {
+        let (a, b) = (self.luminance(), other.luminance());
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
     /// The colour, darkened in steps of 1 % towards black until it has
     /// `ratio` against white.
     pub fn darkened_to(&self, ratio: f64) -> Colour {
@@ -212,6 +218,7 @@ impl Theme {
     /// The value of a token named as the EPUB stylesheet names it
     /// (`var(--accent)`, `var(--accent-on-dark)`): the colours.
     pub fn css_value(&self, name: &str) -> Option<&str> {
+        // The names are CSS_COLOURS.
         let c = &self.colours;
         Some(match name {
             "ink" => c.ink.as_str(),
@@ -222,6 +229,10 @@ impl Theme {
             "tint" => c.tint.as_str(),
             "grey" => c.grey.as_str(),
             "rule" => c.rule.as_str(),
+            "navy-link" => c.navy_link.as_str(),
+            "navy-muted" => c.navy_muted.as_str(),
+            "cover-ring" => c.cover_ring.as_str(),
+            "cover-disc" => c.cover_disc.as_str(),
             _ => return None,
         })
     }
@@ -297,6 +308,35 @@ fn schema(path: &[&str]) -> Option<&'static [&'static str]> {
         ["back"] => serde_introspect::<Back>(),
         _ => return None,
     })
+}
+
+/// The colour names stylesheets use as `var(--name)`.
+pub const CSS_COLOURS: &[&str] = &[
+    "ink",
+    "navy",
+    "accent",
+    "accent-text",
+    "accent-on-dark",
+    "tint",
+    "grey",
+    "rule",
+    "navy-link",
+    "navy-muted",
+    "cover-ring",
+    "cover-disc",
+];
+
+/// The theme's colours as CSS custom properties, for stylesheets read by
+/// browsers (the web edition): `:root { --ink: #1d252c; … }`.
+pub fn custom_properties(theme: &Theme) -> String {
+    let mut out = String::from(":root {\n");
+    for name in CSS_COLOURS {
+        if let Some(value) = theme.css_value(name) {
+            out.push_str(&format!("  --{name}: {value};\n"));
+        }
+    }
+    out.push_str("}\n");
+    out
 }
 
 /// Replaces every `var(--name)` in a stylesheet with the theme's value, so

@@ -125,7 +125,11 @@ impl Layouter {
 
 /// Compiles a world's main file, its warnings and errors reported (located
 /// in the publication's world).
-fn compile(world: &impl World, located: &PublicationWorld, diags: &mut Diagnostics) -> Result<PagedDocument, Failed> {
+pub fn compile(
+    world: &impl World,
+    located: &PublicationWorld,
+    diags: &mut Diagnostics,
+) -> Result<PagedDocument, Failed> {
     let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
     for warning in &warnings {
         diags.push(convert(located, warning));
@@ -181,6 +185,16 @@ pub const BLEED_MM: f64 = 3.0;
 /// Room outside the bleed for crop marks, in mm.
 pub const MARKS_MM: f64 = 10.0;
 
+/// What `/options.json` tells the layout about the lay-out wanted.
+pub fn options(variant: Variant) -> serde_json::Value {
+    serde_json::json!({
+        "proof": variant == Variant::Proof,
+        "print": variant == Variant::Print,
+        "bleed_mm": BLEED_MM,
+        "marks_mm": MARKS_MM,
+    })
+}
+
 /// Serves the data, the options and the images to the world, replacing what it had.
 fn serve(
     world: &mut PublicationWorld,
@@ -192,13 +206,7 @@ fn serve(
     let data = serde_json::to_vec(publication)
         .map_err(|err| diags.fail(Diagnostic::error(format!("failed to prepare the layout data ({err})"))))?;
     world.set_file(world::DATA_PATH, Bytes::new(data));
-    let options = serde_json::json!({
-        "proof": variant == Variant::Proof,
-        "print": variant == Variant::Print,
-        "bleed_mm": BLEED_MM,
-        "marks_mm": MARKS_MM,
-    });
-    world.set_file(world::OPTIONS_PATH, Bytes::new(options.to_string().into_bytes()));
+    world.set_file(world::OPTIONS_PATH, Bytes::new(options(variant).to_string().into_bytes()));
     for asset in assets.images.values() {
         let bytes = if variant == Variant::Print {
             asset.print().map_err(|reason| {

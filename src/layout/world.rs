@@ -136,6 +136,55 @@ impl World for WithMain<'_> {
     }
 }
 
+/// The same world serving other bytes at some paths: a story printed on
+/// its own is laid out over the publication's layouts and fonts, with its
+/// own data and options, while other stories are laid out beside it.
+pub struct Overlay<'a> {
+    pub world: &'a PublicationWorld,
+    files: HashMap<FileId, Bytes>,
+}
+
+impl PublicationWorld {
+    /// This world with `files` (virtual path, bytes) served instead of its own.
+    pub fn overlay(&self, files: &[(&str, Bytes)]) -> Overlay<'_> {
+        let files = files.iter().filter_map(|(path, bytes)| Some((file_id(path)?, bytes.clone()))).collect();
+        Overlay { world: self, files }
+    }
+}
+
+impl World for Overlay<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        self.world.library()
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.world.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.world.main()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.world.source(id)
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        match self.files.get(&id) {
+            Some(bytes) => Ok(bytes.clone()),
+            None => self.world.file(id),
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.world.font(index)
+    }
+
+    fn today(&self, offset: Option<Duration>) -> Option<Datetime> {
+        self.world.today(offset)
+    }
+}
+
 impl World for PublicationWorld {
     fn library(&self) -> &LazyHash<Library> {
         &LIBRARY

@@ -7,7 +7,9 @@
 pub mod epub;
 pub mod pdf;
 pub mod proof;
+pub mod story_pdf;
 pub mod text_layer;
+pub mod web;
 
 use typst::foundations::Datetime;
 
@@ -54,7 +56,7 @@ pub trait Renderer: Sync {
 
 /// Every renderer, in the order their artifacts are listed.
 pub fn all() -> Vec<&'static dyn Renderer> {
-    vec![&pdf::Pdf, &epub::Epub, &proof::Proof, &pdf::Print]
+    vec![&pdf::Pdf, &epub::Epub, &web::Web, &story_pdf::StoryPdf, &proof::Proof, &pdf::Print]
 }
 
 /// The names of every renderer.

@@ -17,7 +17,7 @@ impl Renderer for Pdf {
 
     fn render(&self, context: &Context, diags: &mut Diagnostics) -> Result<Vec<Artifact>, Failed> {
         let document = &context.laid_out.document;
-        let bytes = export(context, document, diags)?;
+        let bytes = export(context, document, context.publication.meta.urn(), diags)?;
         let bytes = finish(bytes, false).map_err(|err| finish_failed(&err, diags))?;
         let name = super::artifact_name(context.publication, ".pdf");
         Ok(vec![Artifact { name, bytes, pages: Some(document.pages().len()) }])
@@ -38,24 +38,25 @@ impl Renderer for Print {
         let Some(document) = context.print else {
             return Err(diags.fail(Diagnostic::error("internal error: the print edition was not laid out")));
         };
-        let bytes = export(context, document, diags)?;
+        let bytes = export(context, document, context.publication.meta.urn(), diags)?;
         let bytes = finish(bytes, true).map_err(|err| finish_failed(&err, diags))?;
         let name = super::artifact_name(context.publication, "-print.pdf");
         Ok(vec![Artifact { name, bytes, pages: Some(document.pages().len()) }])
     }
 }
 
-/// Exports laid-out pages as a tagged PDF/UA-1 and PDF/A-2a.
-fn export(
+/// Exports laid-out pages as a tagged PDF/UA-1 and PDF/A-2a; `ident`
+/// identifies the document (the PDF's /ID).
+pub fn export(
     context: &Context,
     document: &typst_layout::PagedDocument,
+    ident: String,
     diags: &mut Diagnostics,
 ) -> Result<Vec<u8>, Failed> {
-    let publication = context.publication;
     let standards = PdfStandards::new(&[PdfStandard::Ua_1, PdfStandard::A_2a])
         .map_err(|err| diags.fail(Diagnostic::error(format!("internal error: {}", err.message()))))?;
     let options = PdfOptions {
-        ident: Smart::Custom(publication.meta.urn()),
+        ident: Smart::Custom(ident),
         creator: Smart::Custom(Some(format!("anthology {}", env!("CARGO_PKG_VERSION")))),
         timestamp: Some(Timestamp::new_utc(context.time)),
         page_ranges: None,
@@ -76,7 +77,7 @@ fn export(
 /// as typst wrote them stay byte for byte): the PDF opens with its bookmarks
 /// panel (`/PageMode /UseOutlines`) and, in print, every page has its
 /// BleedBox — the TrimBox typst writes, grown by the bleed on every side.
-fn finish(pdf: Vec<u8>, bleed: bool) -> Result<Vec<u8>, lopdf::Error> {
+pub fn finish(pdf: Vec<u8>, bleed: bool) -> Result<Vec<u8>, lopdf::Error> {
     use lopdf::Object;
     let previous = lopdf::Document::load_mem(&pdf)?;
     let catalog = previous.trailer.get(b"Root")?.as_reference()?;
@@ -101,6 +102,6 @@ fn finish(pdf: Vec<u8>, bleed: bool) -> Result<Vec<u8>, lopdf::Error> {
     Ok(out)
 }
 
-fn finish_failed(err: &lopdf::Error, diags: &mut Diagnostics) -> Failed {
+pub fn finish_failed(err: &lopdf::Error, diags: &mut Diagnostics) -> Failed {
     diags.fail(Diagnostic::error(format!("internal error: could not finish the PDF ({err})")))
 }

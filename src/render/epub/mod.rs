@@ -31,16 +31,20 @@ impl Renderer for Epub {
 }
 
 /// The stylesheet: `layouts/epub.css` with the theme's values filled in.
-fn stylesheet(context: &Context, diags: &mut Diagnostics) -> Result<String, Failed> {
-    let Some(file) = crate::layouts::find(context.layouts, crate::layouts::EPUB_CSS) else { return Ok(String::new()) };
+pub fn stylesheet(context: &Context, diags: &mut Diagnostics) -> Result<String, Failed> {
+    filled_stylesheet(context, crate::layouts::EPUB_CSS, diags)
+}
+
+/// A stylesheet of `layouts/` with the theme's values filled in (empty if there is none).
+pub fn filled_stylesheet(context: &Context, name: &str, diags: &mut Diagnostics) -> Result<String, Failed> {
+    let Some(file) = crate::layouts::find(context.layouts, name) else { return Ok(String::new()) };
     let css = String::from_utf8_lossy(&file.bytes).into_owned();
     crate::theme::fill_stylesheet(&css, &context.publication.theme).map_err(|(offset, message)| {
         let source = SourceFile::new(file.display_path(), css.clone());
-        diags.fail(
-            Diagnostic::error(message)
-                .at(&source, offset..offset + 6)
-                .hint("the stylesheet's var(--…) names a colour of layouts/theme.toml: ink, navy, accent, accent-on-dark, tint, grey, rule"),
-        )
+        diags.fail(Diagnostic::error(message).at(&source, offset..offset + 6).hint(format!(
+            "the stylesheet's var(--…) names a colour of layouts/theme.toml: {}",
+            crate::theme::CSS_COLOURS.join(", ")
+        )))
     })
 }
 
@@ -224,13 +228,27 @@ fn entry_document(publication: &Publication, entry: &Entry, marks: PageMarks) ->
         &[("id", &entry.id.0), ("epub:type", epub_type), ("role", role), ("aria-labelledby", &heading_id)],
     );
     doc.page_marks(&entry.marker);
+    entry_content(&mut doc, publication, entry);
+    doc.remaining_marks();
+    doc.end("section");
+    doc.end("body");
+    let (bytes, pages) = doc.finish();
+    (file_name(&entry.id), bytes, pages)
+}
+
+/// An entry's title, byline, text and notes: the EPUB's content document
+/// and the web edition's page alike.
+pub fn entry_content(doc: &mut Xhtml, publication: &Publication, entry: &Entry) {
+    let kind = entry.kind();
+    let heading_id = format!("{}-title", entry.id);
     doc.start("header", &[]);
     if kind == EntryKind::Story
         && let Some(number) = entry.number
     {
         doc.element("p", &[("class", "entry-number"), ("aria-hidden", "true")], &format!("{number:02}"));
     }
-    doc.element("h1", &[("id", &heading_id)], &entry.title);
+    let title = doc.heading_name(1);
+    doc.element(&title, &[("id", &heading_id)], &entry.title);
     if let Some(byline) = byline(entry) {
         doc.element("p", &[("class", "byline")], &byline);
     }
@@ -244,7 +262,10 @@ fn entry_document(publication: &Publication, entry: &Entry, marks: PageMarks) ->
                 doc.start("section", &[("class", "find-out-more"), ("aria-labelledby", &heading)]);
                 match closing_title {
                     Some(title) => doc.blocks(std::slice::from_ref(title)),
-                    None => doc.element("h2", &[("id", &heading)], &publication.labels["find-out-more"]),
+                    None => {
+                        let tag = doc.heading_name(2);
+                        doc.element(&tag, &[("id", &heading)], &publication.labels["find-out-more"])
+                    }
                 }
                 doc.blocks(closing);
                 doc.end("section");
@@ -296,11 +317,6 @@ fn entry_document(publication: &Publication, entry: &Entry, marks: PageMarks) ->
         Body::Cover { .. } | Body::Contents { .. } => {}
     }
     doc.notes(&entry.notes, &publication.labels["notes"], &publication.labels["back-to-text"]);
-    doc.remaining_marks();
-    doc.end("section");
-    doc.end("body");
-    let (bytes, pages) = doc.finish();
-    (file_name(&entry.id), bytes, pages)
 }
 
 fn contents_document(publication: &Publication, entry: &Entry, marks: PageMarks) -> (String, Vec<u8>, Vec<usize>) {
@@ -333,8 +349,8 @@ fn contents_document(publication: &Publication, entry: &Entry, marks: PageMarks)
 
 /// An entry's line in a table of contents: stories by their number, front
 /// and back matter by title alone.
-fn contents_link(doc: &mut Xhtml, entry: &Entry) {
-    let href = file_name(&entry.id);
+pub fn contents_link(doc: &mut Xhtml, entry: &Entry) {
+    let href = doc.flavour().href(&entry.id);
     let mut attrs = vec![("href", href.as_str())];
     // A title in another language than the list's is tagged so (read in its own voice).
     if let Some(language) = &entry.language {
@@ -354,7 +370,7 @@ fn contents_link(doc: &mut Xhtml, entry: &Entry) {
 }
 
 /// A story's organisations and country, as one line.
-fn byline(entry: &Entry) -> Option<String> {
+pub fn byline(entry: &Entry) -> Option<String> {
     let parts: Vec<&str> = entry.organisations.iter().map(String::as_str).chain(entry.country.as_deref()).collect();
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
@@ -432,7 +448,8 @@ fn navigation(publication: &Publication, documents: &[Document]) -> Vec<u8> {
     nav.finish().0
 }
 
-fn cover_alt(publication: &Publication) -> String {
+/// The cover picture's text alternative: title, subtitle, publisher.
+pub fn cover_alt(publication: &Publication) -> String {
     let meta = &publication.meta;
     let mut alt = format!("{}: {}", publication.labels["cover"], meta.title);
     if let Some(subtitle) = &meta.subtitle {

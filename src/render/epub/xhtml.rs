@@ -1,5 +1,7 @@
 //! The model → XHTML content documents, written with quick-xml so that every
-//! character is escaped and every document is well-formed.
+//! character is escaped and every document is well-formed. The web edition's
+//! pages are written by the same walker ([`Flavour::Web`]): HTML5 in XML
+//! syntax, without the EPUB's vocabulary.
 
 use std::collections::BTreeMap;
 
@@ -25,9 +27,46 @@ pub fn file_name(id: &EntryId) -> String {
     format!("{id}.xhtml")
 }
 
+/// Which markup a document is written in.
+#[derive(Debug, Clone, Default)]
+pub enum Flavour {
+    /// An EPUB content document: XHTML with `epub:type` semantics; entries in `<id>.xhtml`.
+    #[default]
+    Epub,
+    /// A web page: no `epub:` or `xml:` attributes; entries in `<id>.html`,
+    /// except those shown on the index page (`index.html#<id>`).
+    Web {
+        on_index: Vec<EntryId>,
+        /// Pixel sizes of the published images, by file name (for `width`/`height`).
+        sizes: BTreeMap<String, (u32, u32)>,
+    },
+}
+
+impl Flavour {
+    /// Where a link to an entry goes.
+    pub fn href(&self, id: &EntryId) -> String {
+        match self {
+            Flavour::Epub => file_name(id),
+            Flavour::Web { on_index, .. } if on_index.contains(id) => format!("{}#{id}", crate::render::web::INDEX),
+            Flavour::Web { .. } => crate::render::web::page_name(id),
+        }
+    }
+}
+
+/// What a web page's `<head>` holds besides its title.
+pub struct Head<'a> {
+    pub description: &'a str,
+    /// `<meta property=… content=…>` pairs (Open Graph).
+    pub properties: Vec<(&'static str, String)>,
+    pub stylesheet: &'a str,
+}
+
 /// An XHTML document under construction.
 pub struct Xhtml {
     writer: Writer<Vec<u8>>,
+    flavour: Flavour,
+    /// Added to every heading level: 1 where an entry is a section of a page (the web index).
+    pub heading_shift: u8,
     marks: PageMarks,
     /// Marks waiting inside the current block, by character offset (ascending).
     armed: Vec<(usize, usize)>,
@@ -77,8 +116,48 @@ impl Xhtml {
         end(w, "title");
         empty(w, "link", &[("rel", "stylesheet"), ("type", "text/css"), ("href", "stylesheet.css")]);
         end(w, "head");
+        Self::with_writer(writer, marks, Flavour::Epub)
+    }
+
+    /// Starts a web page (HTML5): `<html>` with language and direction, a
+    /// `<head>` with the viewport, description and sharing metadata.
+    pub fn web_page(
+        publication: &Publication,
+        title: &str,
+        head: &Head,
+        language: Option<&Language>,
+        flavour: Flavour,
+    ) -> Self {
+        let mut writer = Writer::new(Vec::new());
+        let meta = &publication.meta;
+        let w = &mut writer;
+        raw(w, "<!DOCTYPE html>\n");
+        let (tag, direction) = language.map_or((&meta.language, meta.direction), |l| (&l.tag, l.direction));
+        start(w, "html", &[("lang", tag), ("dir", direction.as_str())]);
+        start(w, "head", &[]);
+        empty(w, "meta", &[("charset", "utf-8")]);
+        empty(w, "meta", &[("name", "viewport"), ("content", "width=device-width, initial-scale=1")]);
+        start(w, "title", &[]);
+        text(w, title);
+        end(w, "title");
+        if !head.description.is_empty() {
+            empty(w, "meta", &[("name", "description"), ("content", head.description)]);
+        }
+        for (property, content) in &head.properties {
+            empty(w, "meta", &[("property", property), ("content", content)]);
+        }
+        let generator = format!("anthology {}", env!("CARGO_PKG_VERSION"));
+        empty(w, "meta", &[("name", "generator"), ("content", &generator)]);
+        empty(w, "link", &[("rel", "stylesheet"), ("href", head.stylesheet)]);
+        end(w, "head");
+        Self::with_writer(writer, PageMarks::new(), flavour)
+    }
+
+    fn with_writer(writer: Writer<Vec<u8>>, marks: PageMarks, flavour: Flavour) -> Self {
         Self {
             writer,
+            flavour,
+            heading_shift: 0,
             marks,
             armed: Vec::new(),
             counted: 0,
@@ -98,14 +177,26 @@ impl Xhtml {
         (self.writer.into_inner(), self.pages)
     }
 
+    /// The markup this document is written in.
+    pub fn flavour(&self) -> &Flavour {
+        &self.flavour
+    }
+
+    /// The attributes this flavour writes: a web page has no `epub:` or `xml:` ones.
+    fn kept<'b>(&self, attrs: &[(&'b str, &'b str)]) -> Vec<(&'b str, &'b str)> {
+        let web = matches!(self.flavour, Flavour::Web { .. });
+        attrs.iter().filter(|(k, _)| !web || !(k.starts_with("epub:") || k.starts_with("xml:"))).copied().collect()
+    }
+
     pub fn start(&mut self, name: &str, attrs: &[(&str, &str)]) {
-        start(&mut self.writer, name, attrs);
+        let attrs = self.kept(attrs);
+        start(&mut self.writer, name, &attrs);
     }
 
     /// [`Self::start`] with attribute values of its own.
     fn start_owned(&mut self, name: &str, attrs: &[(&'static str, String)]) {
         let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        start(&mut self.writer, name, &attrs);
+        self.start(name, &attrs);
     }
 
     pub fn end(&mut self, name: &str) {
@@ -113,7 +204,15 @@ impl Xhtml {
     }
 
     pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
-        empty(&mut self.writer, name, attrs);
+        let attrs = self.kept(attrs);
+        empty(&mut self.writer, name, &attrs);
+    }
+
+    /// The element of a heading of `level` (1 is an entry's title), shifted
+    /// by [`Self::heading_shift`]; the text's own headings start at 2.
+    pub fn heading_name(&self, level: u8) -> String {
+        let shift = self.heading_shift;
+        format!("h{}", level.saturating_add(shift).clamp(1 + shift, 6))
     }
 
     /// Text; page-break markers armed for the current block are inserted
@@ -319,7 +418,10 @@ impl Xhtml {
                 Inline::Code { text } => self.element("code", &[], text),
                 Inline::Linebreak => self.empty("br", &[]),
                 Inline::Link { target: LinkTarget::Url { url }, .. } => self.start("a", &[("href", url)]),
-                Inline::Link { target: LinkTarget::Entry { id }, .. } => self.start("a", &[("href", &file_name(id))]),
+                Inline::Link { target: LinkTarget::Entry { id }, .. } => {
+                    let href = self.flavour.href(id);
+                    self.start("a", &[("href", &href)]);
+                }
                 // The address is unknown: text, never a dead link.
                 Inline::Link { target: LinkTarget::Unknown, .. } => self.start("span", &[("class", "link-unknown")]),
             },
@@ -362,7 +464,9 @@ impl Xhtml {
                 let wide = columns.len() > WIDE_TABLE_COLUMNS;
                 self.start_owned("table", &with(if wide { &[("class", "wide")] } else { &[] }));
             }
-            BlockKind::Heading { level, .. } => self.start_owned(&heading_tag(*level), &with(&[("id", &block.id.0)])),
+            BlockKind::Heading { level, .. } => {
+                self.start_owned(&self.heading_name((*level).max(2)), &with(&[("id", &block.id.0)]))
+            }
             BlockKind::List { ordered, start, .. } => {
                 let tag = if *ordered { "ol" } else { "ul" };
                 let start = start.to_string();
@@ -376,7 +480,17 @@ impl Xhtml {
             BlockKind::Quote { .. } => self.start_owned("blockquote", &with(&[])),
             BlockKind::Figure { image, caption } => {
                 self.start("figure", &[]);
-                self.empty("img", &[("src", &media_path(&image.file)), ("alt", &image.alt)]);
+                let src = media_path(&image.file);
+                let mut attrs = vec![("src", src.as_str()), ("alt", image.alt.as_str())];
+                // A web page keeps the image's room while it loads, and loads it when near.
+                let size = match &self.flavour {
+                    Flavour::Web { sizes, .. } => sizes.get(&image.file).map(|(w, h)| (w.to_string(), h.to_string())),
+                    Flavour::Epub => None,
+                };
+                if let Some((width, height)) = &size {
+                    attrs.extend([("width", width.as_str()), ("height", height.as_str()), ("loading", "lazy")]);
+                }
+                self.empty("img", &attrs);
                 if !caption.is_empty() {
                     self.start("figcaption", &[]);
                 }
@@ -407,7 +521,7 @@ impl Xhtml {
         match &block.kind {
             BlockKind::Paragraph { .. } if self.tight.last() == Some(&true) => {}
             BlockKind::Paragraph { .. } => self.end("p"),
-            BlockKind::Heading { level, .. } => self.end(&heading_tag(*level)),
+            BlockKind::Heading { level, .. } => self.end(&self.heading_name((*level).max(2))),
             BlockKind::List { ordered, .. } => self.end(if *ordered { "ol" } else { "ul" }),
             BlockKind::Quote { .. } => self.end("blockquote"),
             BlockKind::Figure { caption, .. } => {
@@ -443,10 +557,6 @@ fn noteref_id(note: &BlockId) -> String {
 /// Whether a list item is a single paragraph.
 fn is_tight(blocks: &[Block]) -> bool {
     matches!(blocks, [Block { kind: BlockKind::Paragraph { .. }, .. }])
-}
-
-fn heading_tag(level: u8) -> String {
-    format!("h{}", level.clamp(2, 6))
 }
 
 /// The structural semantics of an entry: `epub:type` and ARIA role.
