@@ -106,12 +106,17 @@ fn stages(edition: &Path) -> Stages {
 
 /// One cold full build, as `anthology build` does it (PDF and EPUB concurrently).
 fn full(edition: &Path) -> Duration {
+    full_with(edition, &BuildOptions::default())
+}
+
+/// One cold full build of the formats `options` asks for.
+fn full_with(edition: &Path, options: &BuildOptions) -> Duration {
     cold();
     let mut diags = Diagnostics::default();
     let start = Instant::now();
-    let built = pipeline::build(edition, &BuildOptions::default(), &mut diags).expect("the edition builds");
+    let built = pipeline::build(edition, options, &mut diags).expect("the edition builds");
     let elapsed = start.elapsed();
-    assert_eq!(built.artifacts.len(), 2);
+    assert!(built.artifacts.len() >= options.renderers.len());
     elapsed
 }
 
@@ -254,6 +259,22 @@ fn main() {
         ms(typst_min),
         full_min.as_secs_f64() / typst_min.as_secs_f64()
     );
+
+    // The web edition and the story PDFs (each story laid out on its own), interleaved.
+    let four = BuildOptions {
+        renderers: ["pdf", "epub", "html", "story-pdf"].into_iter().filter_map(anthology::render::by_name).collect(),
+        source_date_epoch: None,
+    };
+    let (twos, fours): (Vec<Duration>, Vec<Duration>) =
+        (0..RUNS).map(|_| (full(&edition), full_with(&edition, &four))).unzip();
+    let (two, all) = (median(twos), median(fours));
+    println!(
+        "
+pdf,epub                                {:>7.1} ms",
+        ms(two)
+    );
+    println!("pdf,epub,html,story-pdf                 {:>7.1} ms", ms(all));
+    println!("ratio all four / pdf,epub               {:>7.2}", all.as_secs_f64() / two.as_secs_f64());
 
     let large_runs = 3;
     let large_build = median((0..large_runs).map(|_| full(large.path())).collect());

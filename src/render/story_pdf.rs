@@ -92,7 +92,8 @@ fn excerpt(publication: &Publication) -> serde_json::Value {
         "from": publication.labels["excerpt-from"],
         "title": meta.title,
         "subtitle": meta.subtitle,
-        "publisher": meta.publisher,
+        // The short form (UNODC) keeps the band to a line.
+        "publisher": meta.publisher_short.as_ref().unwrap_or(&meta.publisher),
         "year": meta.year,
         "citation_label": publication.labels["suggested-citation"],
         "citation": citation,

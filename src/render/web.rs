@@ -158,7 +158,7 @@ impl Site<'_> {
             doc.end("nav");
         }
         doc.start("footer", &[("class", "site-footer")]);
-        doc.element("p", &[], &format!("{}, {}", meta.publisher, meta.year));
+        doc.element("p", &[], &format!("{} · {}", meta.publisher, meta.year));
         doc.end("footer");
         doc.end("body");
         doc.finish().0
@@ -209,7 +209,7 @@ fn index_page(site: &Site, cover: Option<(String, &[u8])>) -> Vec<u8> {
         if let Some(subtitle) = &meta.subtitle {
             doc.element("p", &[("class", "subtitle")], subtitle);
         }
-        doc.element("p", &[("class", "imprint")], &format!("{}, {}", meta.publisher, meta.year));
+        doc.element("p", &[("class", "imprint")], &format!("{} · {}", meta.publisher, meta.year));
         doc.end("div");
         doc.end("section");
 
