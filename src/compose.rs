@@ -432,6 +432,7 @@ fn meta(manifest: &Manifest) -> Meta {
         subject: text(&manifest.subject),
         keywords: manifest.keywords.iter().map(|k| k.get_ref().trim().to_string()).collect(),
         file_stem,
+        base_url: manifest.web.as_ref().and_then(|w| w.base_url()),
     }
 }
 

@@ -104,8 +104,9 @@ pub fn collect(edition: &Path, manifest: LoadedManifest, diags: &mut Diagnostics
 
     // Ids and the path → id table come first: any story may link to any other.
     let mut listed = Vec::new();
-    // Ids the generated entries take, and `nav`, whose file the EPUB's navigation is.
-    let mut ids = BTreeSet::from(["acknowledgements", "toc", "cover", "nav"].map(String::from));
+    // Ids the generated entries take, `nav`, whose file the EPUB's navigation
+    // is, and `index` and `main`, the web edition's index page and text.
+    let mut ids = BTreeSet::from(["acknowledgements", "toc", "cover", "nav", "index", "main"].map(String::from));
     let mut entries = BTreeMap::new();
     // Two spellings of one file (`stories//x.md`, `stories/../stories/x.md`, a
     // symlink) would publish it twice: compare normalised and resolved paths.

@@ -26,6 +26,7 @@ pub const KEYS: &[&str] = &[
     "next",
     "pager",
     "excerpt-from",
+    "table",
 ];
 
 /// Whether `key` is a label name.
@@ -53,6 +54,7 @@ const EN: &[(&str, &str)] = &[
     ("next", "Next"),
     ("pager", "Previous and next"),
     ("excerpt-from", "From"),
+    ("table", "Table"),
     (
         "accessibility-summary",
         "This publication has a navigable table of contents, headings for every section and story, page numbers matching the print edition, and text alternatives for its images.",
@@ -79,6 +81,7 @@ const FR: &[(&str, &str)] = &[
     ("next", "Suivant"),
     ("pager", "Pages voisines"),
     ("excerpt-from", "Extrait de"),
+    ("table", "Tableau"),
     (
         "accessibility-summary",
         "Cette publication comporte une table des matières navigable, des titres pour chaque section et chaque récit, une numérotation des pages identique à l’édition imprimée et des textes de remplacement pour ses images.",
@@ -105,6 +108,7 @@ const ES: &[(&str, &str)] = &[
     ("next", "Siguiente"),
     ("pager", "Páginas contiguas"),
     ("excerpt-from", "Extraído de"),
+    ("table", "Tabla"),
     (
         "accessibility-summary",
         "Esta publicación tiene un índice navegable, títulos para cada sección e historia, números de página que coinciden con la edición impresa y textos alternativos para sus imágenes.",
@@ -131,6 +135,7 @@ const RU: &[(&str, &str)] = &[
     ("next", "Далее"),
     ("pager", "Соседние страницы"),
     ("excerpt-from", "Из публикации"),
+    ("table", "Таблица"),
     (
         "accessibility-summary",
         "Публикация содержит навигационное оглавление, заголовки всех разделов и историй, нумерацию страниц печатного издания и текстовые описания изображений.",
@@ -157,6 +162,7 @@ const AR: &[(&str, &str)] = &[
     ("next", "التالي"),
     ("pager", "الصفحات المجاورة"),
     ("excerpt-from", "من منشور"),
+    ("table", "جدول"),
     (
         "accessibility-summary",
         "يتضمن هذا المنشور جدول محتويات قابلاً للتصفح، وعناوين لكل قسم وقصة، وأرقام صفحات مطابقة للطبعة المطبوعة، ونصوصاً بديلة لصوره.",
@@ -183,6 +189,7 @@ const ZH: &[(&str, &str)] = &[
     ("next", "下一篇"),
     ("pager", "前后页面"),
     ("excerpt-from", "选自"),
+    ("table", "表格"),
     (
         "accessibility-summary",
         "本出版物包含可导航的目录、每个章节和故事的标题、与印刷版一致的页码，以及图像的替代文字。",

@@ -63,6 +63,44 @@ pub struct Manifest {
     /// What this translation was made from (written by `anthology init`).
     #[serde(default)]
     pub translation: Option<Translation>,
+    /// Where the web edition is published.
+    #[serde(default)]
+    pub web: Option<Web>,
+}
+
+/// `[web]`: the web edition's address, for links that must be absolute
+/// (canonical, Open Graph, the sitemap).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Web {
+    /// The address the web folder is published at, e.g. `https://www.unodc.org/stories/2026/en/`.
+    pub base_url: Option<Spanned<String>>,
+}
+
+impl Web {
+    /// The base address, ending in `/`, if it is a valid one.
+    pub fn base_url(&self) -> Option<String> {
+        let url = url::Url::parse(self.base_url.as_ref()?.get_ref().trim()).ok()?;
+        let web = matches!(url.scheme(), "https" | "http") && url.host_str().is_some_and(|h| !h.is_empty());
+        if !web || url.query().is_some() || url.fragment().is_some() {
+            return None;
+        }
+        // Serialised by the url crate: percent-encoded, safe in an attribute.
+        let url = url.to_string();
+        Some(if url.ends_with('/') { url } else { format!("{url}/") })
+    }
+
+    fn validate(&self, file: &Arc<SourceFile>, diags: &mut Diagnostics) {
+        if let Some(url) = &self.base_url
+            && self.base_url().is_none()
+        {
+            diags.push(
+                Diagnostic::error(format!("`{}` is not a web address the edition can be published at", url.get_ref()))
+                    .at(file, url.span())
+                    .hint("write the folder's address with https://, e.g. base-url = \"https://www.unodc.org/stories/2026/en/\""),
+            );
+        }
+    }
 }
 
 /// `[publisher]`
@@ -328,6 +366,7 @@ fn schema(path: &[&str]) -> Option<&'static [&'static str]> {
         ["cover"] => serde_introspect::<Cover>(),
         ["style"] => serde_introspect::<Style>(),
         ["translation"] => serde_introspect::<Translation>(),
+        ["web"] => serde_introspect::<Web>(),
         // Labels are checked against the label names; hashes are by file.
         _ => return None,
     })
@@ -338,6 +377,9 @@ impl Manifest {
     pub fn validate(&self, file: &Arc<SourceFile>, diags: &mut Diagnostics) {
         if let Some(style) = &self.style {
             style.validate(file, diags);
+        }
+        if let Some(web) = &self.web {
+            web.validate(file, diags);
         }
         let mut check = |value: &Spanned<String>, what: &str, kind: TextKind| {
             for diagnostic in check_text(file, 0, value, what, kind) {

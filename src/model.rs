@@ -62,6 +62,9 @@ pub struct Meta {
     pub keywords: Vec<String>,
     /// File names of artifacts: `<file_stem>-<language>.pdf`.
     pub file_stem: String,
+    /// Where the web edition is published (`[web] base-url`, ending in `/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
 }
 
 impl Meta {

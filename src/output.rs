@@ -134,6 +134,9 @@ impl OutputFolder {
     /// nothing. Returns every artifact the folder now holds.
     pub fn commit(&self, outputs: &[EditionOutput], tool: &str) -> Result<Vec<Artifact>, CommitError> {
         let dir = &self.dir;
+        if let Some(bad) = outputs.iter().flat_map(|o| &o.files).find(|f| !is_plain_name(&f.name)) {
+            return Err(CommitError::new(dir.clone(), format!("internal error: `{}` is no artifact name", bad.name)));
+        }
         let rebuilt: BTreeMap<&str, &str> =
             outputs.iter().map(|o| (o.identifier.as_str(), o.prefix.as_str())).collect();
         let new_names: BTreeSet<&str> = outputs.iter().flat_map(|o| o.files.iter().map(|f| f.name.as_str())).collect();
@@ -143,8 +146,13 @@ impl OutputFolder {
         let mut artifacts: Vec<Artifact> = Vec::new();
         let previous = read_report(dir);
         let new_folders: BTreeSet<&str> = new_names.iter().filter_map(|n| folder_of(n)).collect();
+        // Files anthology wrote and nobody changed since: the report names them and their content agrees.
+        let mut ours: BTreeSet<String> = BTreeSet::new();
         for old in previous.iter().cloned() {
             let intact = is_intact(dir, &old);
+            if intact {
+                ours.insert(old.file.clone());
+            }
             if new_names.contains(old.file.as_str()) {
                 continue;
             }
@@ -199,7 +207,6 @@ impl OutputFolder {
             }
         }
         // A folder is replaced only when every file in it is one anthology wrote.
-        let ours: BTreeSet<&str> = previous.iter().map(|a| a.file.as_str()).collect();
         for entry in &entries {
             if let Entry::Folder(folder, _) = entry
                 && let Some(foreign) = foreign_file(dir, folder, &ours)
@@ -216,13 +223,15 @@ impl OutputFolder {
         entries.push(Entry::File(CHECKSUMS, sums.as_bytes()));
         replace_all(dir, &entries)?;
         for name in stale {
-            if let Some(path) = resolve(dir, &name) {
-                let _ = std::fs::remove_file(path);
-            }
+            // Never through a symlink: a folder on the way that is not a real folder keeps the file.
+            let Some(path) = resolve(dir, &name) else { continue };
+            let _ = std::fs::remove_file(path);
             // Folders left empty go too, innermost first.
             let mut parent = name.as_str();
             while let Some((folder, _)) = parent.rsplit_once('/') {
-                let _ = std::fs::remove_dir(dir.join(folder));
+                if std::fs::symlink_metadata(dir.join(folder)).is_ok_and(|m| m.is_dir()) {
+                    let _ = std::fs::remove_dir(dir.join(folder));
+                }
                 parent = folder;
             }
         }
@@ -264,9 +273,9 @@ fn resolve(dir: &Path, name: &str) -> Option<PathBuf> {
     Some(path)
 }
 
-/// The first thing in `folder` that is not one of anthology's files (its
-/// name inside the output folder), if the folder exists.
-fn foreign_file(dir: &Path, folder: &str, ours: &BTreeSet<&str>) -> Option<String> {
+/// The first thing in `folder` that is not one of anthology's files as it
+/// wrote them (its name inside the output folder), if the folder exists.
+fn foreign_file(dir: &Path, folder: &str, ours: &BTreeSet<String>) -> Option<String> {
     let root = dir.join(folder);
     let meta = std::fs::symlink_metadata(&root).ok()?;
     if !meta.is_dir() {
@@ -280,8 +289,12 @@ fn foreign_file(dir: &Path, folder: &str, ours: &BTreeSet<&str>) -> Option<Strin
             let path = entry.path();
             let name = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().into_owned();
             match entry.file_type() {
+                // anthology makes no empty folders: an empty one is someone else's.
+                Ok(kind) if kind.is_dir() && std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none()) => {
+                    return Some(name);
+                }
                 Ok(kind) if kind.is_dir() => pending.push(path),
-                Ok(kind) if kind.is_file() && ours.contains(name.as_str()) => {}
+                Ok(kind) if kind.is_file() && ours.contains(&name) => {}
                 _ => return Some(name),
             }
         }
@@ -340,7 +353,14 @@ fn is_plain_name(name: &str) -> bool {
 fn remove_scratch(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(SCRATCH_PREFIX) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(SCRATCH_PREFIX) {
+            continue;
+        }
+        // A backup folder that could not be put back keeps what it holds.
+        if name.ends_with(".bak") && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir(entry.path());
+        } else {
             remove_entry(&entry.path());
         }
     }
@@ -358,6 +378,10 @@ struct Journaled {
     /// Whether it is a folder (moved aside whole, not linked).
     #[serde(default)]
     folder: bool,
+    /// A folder's new files (name inside it, SHA-256): what an interrupted
+    /// commit may have put in place, and all that undoing it removes.
+    #[serde(default)]
+    files: Vec<(String, String)>,
 }
 
 /// Rolls back a commit that was interrupted between its renames.
@@ -366,23 +390,55 @@ fn recover(dir: &Path) {
     let Ok(entries) = serde_json::from_slice::<Vec<Journaled>>(&bytes) else { return };
     for entry in entries.iter().filter(|e| is_plain_name(&e.file) && !e.file.contains('/')) {
         let path = dir.join(&entry.file);
-        match &entry.backup {
-            Some(backup) if backup.starts_with(SCRATCH_PREFIX) && !backup.contains('/') => {
-                let backup = dir.join(backup);
-                // A folder not yet moved aside is still in place: nothing to undo.
-                if std::fs::symlink_metadata(&backup).is_ok() {
-                    if entry.folder {
-                        remove_entry(&path);
-                    }
-                    let _ = std::fs::rename(backup, &path);
-                }
+        let backup =
+            entry.backup.as_ref().filter(|b| b.starts_with(SCRATCH_PREFIX) && !b.contains('/')).map(|b| dir.join(b));
+        if !entry.folder {
+            match (&entry.backup, backup) {
+                (Some(_), Some(backup)) => drop(std::fs::rename(backup, &path)),
+                (Some(_), None) => {}
+                (None, _) => drop(std::fs::remove_file(&path)),
             }
-            Some(_) => {}
-            None if entry.folder => remove_entry(&path),
-            None => drop(std::fs::remove_file(&path)),
+            continue;
+        }
+        // A folder: was the old one moved aside (its backup holds it)?
+        let moved_aside = backup.as_ref().is_some_and(|b| {
+            std::fs::symlink_metadata(b)
+                .is_ok_and(|m| !m.is_dir() || std::fs::read_dir(b).is_ok_and(|mut d| d.next().is_some()))
+        });
+        if entry.backup.is_none() || moved_aside {
+            // Only what this commit wrote is removed, never anything else.
+            remove_written(&path, &entry.files);
+        }
+        if let Some(backup) = backup {
+            if moved_aside && std::fs::symlink_metadata(&path).is_err() {
+                let _ = std::fs::rename(&backup, &path);
+            } else if !moved_aside {
+                let _ = std::fs::remove_dir(&backup);
+            }
         }
     }
     let _ = std::fs::remove_file(dir.join(JOURNAL));
+}
+
+/// Removes from `folder` the files `files` names that still hold what was
+/// written (by SHA-256), then the folders left empty, `folder` too.
+fn remove_written(folder: &Path, files: &[(String, String)]) {
+    if !std::fs::symlink_metadata(folder).is_ok_and(|m| m.is_dir()) {
+        return;
+    }
+    for (name, sha256) in files.iter().filter(|(name, _)| is_plain_name(name)) {
+        let Some(path) = resolve(folder, name) else { continue };
+        let written = crate::files::read(folder, &path, u64::MAX).is_ok_and(|bytes| sha256_hex(&bytes) == *sha256);
+        if written {
+            let _ = std::fs::remove_file(&path);
+        }
+        let mut parent = name.as_str();
+        while let Some((inner, _)) = parent.rsplit_once('/') {
+            let _ = std::fs::remove_dir(folder.join(inner));
+            parent = inner;
+        }
+    }
+    let _ = std::fs::remove_dir(folder);
 }
 
 /// Removes a file, a symlink (not what it points to) or a folder and everything in it.
@@ -415,6 +471,53 @@ fn stage_folder(dir: &Path, files: &[(&str, &[u8])]) -> std::io::Result<tempfile
     Ok(staged)
 }
 
+/// A backup under a new random name in `dir`, made by `make` (which fails
+/// if the name is taken; another is tried then).
+fn backup_in(dir: &Path, make: impl FnMut(&Path) -> std::io::Result<()>) -> std::io::Result<PathBuf> {
+    let made = tempfile::Builder::new().prefix(SCRATCH_PREFIX).suffix(".bak").make_in(dir, make)?;
+    made.into_temp_path().keep().map_err(|err| err.error)
+}
+
+/// Keeps the old file at `path` until the commit is done: a hard link (a
+/// symlink is linked, not followed), or a copy of a regular file.
+fn keep_file(dir: &Path, path: &Path) -> std::io::Result<PathBuf> {
+    backup_in(dir, |backup| std::fs::hard_link(path, backup)).or_else(|_| {
+        if !std::fs::symlink_metadata(path)?.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
+        backup_in(dir, |backup| {
+            let mut to = File::create_new(backup)?;
+            std::io::copy(&mut File::open(path)?, &mut to).map(drop)
+        })
+    })
+}
+
+/// What a commit has done so far, to be undone in reverse if a later step fails.
+enum Done {
+    /// A file put in place; its old version kept in the backup, if it had one.
+    Replaced { path: PathBuf, backup: Option<PathBuf> },
+    /// An old folder (or what stood at its name) moved to its backup.
+    MovedAside { path: PathBuf, backup: PathBuf },
+    /// A new folder put in place.
+    Placed { path: PathBuf },
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests make the commit's step of this number fail (a full disk, a lost mount).
+    static FAIL_AT_STEP: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Whether this step is the one a test wants to fail.
+fn injected_failure(step: usize) -> std::io::Result<()> {
+    #[cfg(test)]
+    if FAIL_AT_STEP.with(|f| f.get()) == Some(step) {
+        return Err(std::io::Error::other("injected failure"));
+    }
+    let _ = step;
+    Ok(())
+}
+
 /// Writes every entry under a scratch name, then renames them all into
 /// place; on failure, and after an interruption (see [`recover`]), nothing
 /// is left changed.
@@ -433,91 +536,123 @@ fn replace_all(dir: &Path, entries: &[Entry]) -> Result<(), CommitError> {
             }
             Entry::Folder(_, files) => Staged::Folder(stage_folder(dir, files).map_err(fail)?),
         };
-        staged.push((name.to_string(), path, scratch));
+        staged.push((path, scratch));
     }
     // A destination that cannot be replaced is found before anything is replaced.
-    for (_, path, scratch) in &staged {
+    for (path, scratch) in &staged {
         if matches!(scratch, Staged::File(_)) && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
             return Err(CommitError::new(path.clone(), "cannot replace this file: a folder has its name"));
         }
     }
-    // Keep the old files (hard links, or copies where links are not possible)
-    // until every new one is in place, and say so in the journal. An old
-    // folder is moved aside just before the new one takes its place.
+    // Keep the old files (hard links, or copies) until every new one is in
+    // place, and say so in the journal. An old folder gets a new, empty
+    // backup folder now and is moved into it just before the new one takes
+    // its place.
     let mut journal = Vec::new();
-    let mut backups: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
-    for (n, (name, path, scratch)) in staged.iter().enumerate() {
-        let mut backup = None;
-        let folder = matches!(scratch, Staged::Folder(_));
-        if std::fs::symlink_metadata(path).is_ok() {
-            let backup_name = format!("{SCRATCH_PREFIX}{}-{n}.bak", std::process::id());
-            let backup_path = dir.join(&backup_name);
-            let kept = folder
-                || std::fs::hard_link(path, &backup_path).is_ok()
-                || std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
-                    && std::fs::copy(path, &backup_path).is_ok();
-            if !kept {
-                remove_backups(&backups);
-                return Err(CommitError::new(path.clone(), "cannot keep a copy of this file while replacing it"));
+    let mut backups: Vec<Option<PathBuf>> = Vec::new();
+    let undo_backups = |backups: &[Option<PathBuf>]| {
+        for backup in backups.iter().flatten() {
+            // A link, a copy or an empty folder: never an old folder itself.
+            match std::fs::symlink_metadata(backup) {
+                Ok(m) if m.is_dir() => drop(std::fs::remove_dir(backup)),
+                Ok(_) => drop(std::fs::remove_file(backup)),
+                Err(_) => {}
             }
-            backups.insert(path.clone(), backup_path);
-            backup = Some(backup_name);
         }
-        journal.push(Journaled { file: name.clone(), backup, folder });
+    };
+    for ((path, scratch), entry) in staged.iter().zip(entries) {
+        let folder = matches!(scratch, Staged::Folder(_));
+        let existing = std::fs::symlink_metadata(path).ok();
+        let backup = match &existing {
+            None => None,
+            Some(meta) if folder && meta.is_dir() => Some(backup_in(dir, |b| std::fs::create_dir(b))),
+            Some(_) if folder => Some(backup_in(dir, |_| Ok(()))),
+            Some(_) => Some(keep_file(dir, path)),
+        };
+        let backup = match backup.transpose() {
+            Ok(backup) => backup,
+            Err(err) => {
+                undo_backups(&backups);
+                return Err(CommitError::new(
+                    path.clone(),
+                    format!("cannot keep a copy of this file while replacing it ({err})"),
+                ));
+            }
+        };
+        let files = match entry {
+            Entry::Folder(_, files) => {
+                files.iter().map(|(name, bytes)| (name.to_string(), sha256_hex(bytes))).collect()
+            }
+            Entry::File(..) => Vec::new(),
+        };
+        let file = entry.name().to_string();
+        let backup_name = backup.as_ref().map(|b| b.file_name().unwrap_or_default().to_string_lossy().into_owned());
+        journal.push(Journaled { file, backup: backup_name, folder, files });
+        backups.push(backup);
     }
     let journal_json = serde_json::to_vec(&journal).map_err(|e| CommitError::new(dir.join(JOURNAL), e.to_string()))?;
-    crate::files::write_atomic(&dir.join(JOURNAL), &journal_json)
-        .map_err(|err| CommitError::new(dir.join(JOURNAL), format!("failed to write the journal ({err})")))?;
-    let mut replaced: Vec<(PathBuf, bool)> = Vec::new();
-    for (_, path, scratch) in staged {
-        let folder = matches!(scratch, Staged::Folder(_));
+    if let Err(err) = crate::files::write_atomic(&dir.join(JOURNAL), &journal_json) {
+        undo_backups(&backups);
+        return Err(CommitError::new(dir.join(JOURNAL), format!("failed to write the journal ({err})")));
+    }
+    let mut done: Vec<Done> = Vec::new();
+    let mut step = 0;
+    for ((path, scratch), backup) in staged.into_iter().zip(&backups) {
         let result = match scratch {
-            Staged::File(temp) => temp.persist(&path).map(drop).map_err(|err| err.error),
+            Staged::File(temp) => {
+                step += 1;
+                injected_failure(step)
+                    .and_then(|()| temp.persist(&path).map_err(|err| err.error))
+                    .map(|()| done.push(Done::Replaced { path: path.clone(), backup: backup.clone() }))
+            }
             Staged::Folder(temp) => {
-                let aside = match backups.get(&path) {
-                    Some(backup) => std::fs::rename(&path, backup),
-                    None => Ok(()),
+                step += 1;
+                let aside = match backup {
+                    Some(backup) => injected_failure(step).and_then(|()| std::fs::rename(&path, backup)).map(|()| {
+                        done.push(Done::MovedAside { path: path.clone(), backup: backup.clone() });
+                    }),
+                    None => injected_failure(step),
                 };
-                let temp = temp.keep();
-                let moved = aside.and_then(|()| std::fs::rename(&temp, &path));
-                if moved.is_err() {
-                    let _ = std::fs::remove_dir_all(&temp);
-                }
-                moved
+                step += 1;
+                aside.and_then(|()| injected_failure(step)).and_then(|()| {
+                    // Kept (not dropped and removed) only once it is in place.
+                    std::fs::rename(temp.path(), &path).map(|()| {
+                        drop(temp.keep());
+                        done.push(Done::Placed { path: path.clone() });
+                    })
+                })
             }
         };
         if let Err(err) = result {
-            // Undone in reverse order, the folder that failed included.
-            replaced.push((path.clone(), folder));
-            for (done, folder) in replaced.into_iter().rev() {
-                match backups.get(&done) {
-                    Some(backup) if std::fs::symlink_metadata(backup).is_ok() => {
-                        if folder {
-                            remove_entry(&done);
-                        }
-                        let _ = std::fs::rename(backup, &done);
+            let mut restored = true;
+            for step in done.into_iter().rev() {
+                restored &= match step {
+                    Done::Placed { path } => {
+                        remove_entry(&path);
+                        true
                     }
-                    Some(_) => {}
-                    None if folder => remove_entry(&done),
-                    None => drop(std::fs::remove_file(&done)),
-                }
+                    Done::MovedAside { path, backup } => std::fs::rename(&backup, &path).is_ok(),
+                    Done::Replaced { path, backup: Some(backup) } => std::fs::rename(&backup, &path).is_ok(),
+                    Done::Replaced { path, backup: None } => {
+                        let _ = std::fs::remove_file(&path);
+                        true
+                    }
+                };
             }
-            let _ = std::fs::remove_file(dir.join(JOURNAL));
-            remove_backups(&backups);
+            if restored {
+                let _ = std::fs::remove_file(dir.join(JOURNAL));
+                undo_backups(&backups);
+            }
             return Err(CommitError::new(path, format!("failed to replace this file ({err})")));
         }
-        replaced.push((path, folder));
     }
-    // Every new file is in place: the commit is done.
+    // Every new file is in place: the commit is done, the old ones can go
+    // (an old folder, checked to hold only anthology's files, whole).
     let _ = std::fs::remove_file(dir.join(JOURNAL));
-    remove_backups(&backups);
-    Ok(())
-}
-
-fn remove_backups(backups: &BTreeMap<PathBuf, PathBuf>) {
-    for backup in backups.values() {
+    for backup in backups.iter().flatten() {
         remove_entry(backup);
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -721,12 +856,122 @@ name",
         std::fs::rename(dir.path().join("en-web"), dir.path().join(".anthology-9-0.bak")).unwrap();
         std::fs::create_dir(dir.path().join("en-web")).unwrap();
         std::fs::write(dir.path().join("en-web/index.html"), b"new").unwrap();
-        std::fs::write(dir.path().join(JOURNAL), r#"[{"file":"en-web","backup":".anthology-9-0.bak","folder":true}]"#)
-            .unwrap();
+        let journal = format!(
+            r#"[{{"file":"en-web","backup":".anthology-9-0.bak","folder":true,"files":[["index.html","{}"]]}}]"#,
+            sha256_hex(b"new")
+        );
+        std::fs::write(dir.path().join(JOURNAL), journal).unwrap();
         let _folder = OutputFolder::open(dir.path(), || {}).unwrap();
         assert_eq!(std::fs::read(dir.path().join("en-web/index.html")).unwrap(), b"old");
         assert_eq!(names(dir.path()), ["SHA256SUMS", "build-report.json", "en-web"]);
         assert_eq!(sums(dir.path()), before);
+    }
+
+    /// Every file under `dir` with its bytes, scratch files included.
+    fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(current) = pending.pop() {
+            for entry in std::fs::read_dir(&current).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                if path.is_dir() {
+                    out.insert(format!("{name}/"), Vec::new());
+                    pending.push(path);
+                } else {
+                    out.insert(name, std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_commit_failing_at_any_step_leaves_every_file_and_folder_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        let old = [("en.pdf", &b"old pdf"[..]), ("en-web/index.html", b"old index"), ("en-web/media/a.jpg", b"a")];
+        folder.commit(&[output("en", &old)], "t").unwrap();
+        let before = tree(dir.path());
+        let new = [("en.pdf", &b"new pdf"[..]), ("en-web/index.html", b"new index"), ("en-new/x.html", b"x")];
+        // Steps: the PDF; the old folder aside; the new in place; the new folder in place; report; sums.
+        for step in 1..=6 {
+            FAIL_AT_STEP.with(|f| f.set(Some(step)));
+            let err = folder.commit(&[output("en", &new)], "t").unwrap_err();
+            assert!(err.message.contains("injected failure"), "step {step}: {err:?}");
+            assert_eq!(tree(dir.path()), before, "step {step}");
+        }
+        FAIL_AT_STEP.with(|f| f.set(None));
+        folder.commit(&[output("en", &new)], "t").unwrap();
+        assert_eq!(std::fs::read(dir.path().join("en-web/index.html")).unwrap(), b"new index");
+        assert!(!dir.path().join("en-web/media").exists());
+    }
+
+    #[test]
+    fn a_hostile_journal_deletes_no_folder_of_someone_else() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("photos")).unwrap();
+        std::fs::write(dir.path().join("photos/x.jpg"), b"mine").unwrap();
+        std::fs::write(
+            dir.path().join(JOURNAL),
+            r#"[{"file":"photos","backup":null,"folder":true,"files":[["x.jpg","00"]]},{"file":"photos","backup":".anthology-x.bak","folder":true}]"#,
+        )
+        .unwrap();
+        let _folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("photos/x.jpg")).unwrap(), b"mine");
+    }
+
+    #[test]
+    fn a_report_claiming_a_file_in_a_folder_does_not_make_it_anthologys() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        folder.commit(&[output("en", &[("en-web/index.html", b"index")])], "t").unwrap();
+        std::fs::write(dir.path().join("en-web/notes.txt"), b"mine").unwrap();
+        let report = std::fs::read_to_string(dir.path().join(REPORT)).unwrap();
+        let claimed = report.replacen("\"artifacts\": [", &format!(
+            "\"artifacts\": [{{\"path\":\"x\",\"file\":\"en-web/notes.txt\",\"edition\":\"e\",\"identifier\":\"en\",\"bytes\":4,\"pages\":null,\"sha256\":\"{}\",\"source_date_epoch\":0,\"warnings\":[]}},",
+            sha256_hex(b"not it")
+        ), 1);
+        assert_ne!(claimed, report);
+        std::fs::write(dir.path().join(REPORT), claimed).unwrap();
+        // An empty folder of someone else's is kept too.
+        assert!(folder.commit(&[output("en", &[("en-web/index.html", b"new")])], "t").is_err());
+        std::fs::remove_file(dir.path().join("en-web/notes.txt")).unwrap();
+        std::fs::create_dir(dir.path().join("en-web/drafts")).unwrap();
+        let err = folder.commit(&[output("en", &[("en-web/index.html", b"new")])], "t").unwrap_err();
+        assert!(err.message.contains("en-web/drafts"), "{err:?}");
+        assert_eq!(std::fs::read(dir.path().join("en-web/index.html")).unwrap(), b"index");
+    }
+
+    #[test]
+    fn a_commit_killed_after_moving_a_folder_aside_and_before_the_new_one_is_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        folder.commit(&[output("en", &[("en-web/index.html", b"old")])], "t").unwrap();
+        drop(folder);
+        let before = tree(dir.path());
+        std::fs::rename(dir.path().join("en-web"), dir.path().join(".anthology-9-0.bak")).unwrap();
+        std::fs::write(
+            dir.path().join(JOURNAL),
+            r#"[{"file":"en-web","backup":".anthology-9-0.bak","folder":true,"files":[]}]"#,
+        )
+        .unwrap();
+        let _folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        assert_eq!(tree(dir.path()), before);
+    }
+
+    #[test]
+    fn a_symlinked_folder_keeps_its_files_when_they_go_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let folder = OutputFolder::open(dir.path(), || {}).unwrap();
+        folder.commit(&[output("en", &[("en-web/index.html", b"index")])], "t").unwrap();
+        // Someone swaps the folder for a symlink to a folder holding the same file.
+        std::fs::write(outside.path().join("index.html"), b"index").unwrap();
+        std::fs::remove_dir_all(dir.path().join("en-web")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("en-web")).unwrap();
+        folder.commit(&[output("en", &[("en.pdf", b"pdf")])], "t").unwrap();
+        assert_eq!(std::fs::read(outside.path().join("index.html")).unwrap(), b"index");
     }
 
     #[test]

@@ -29,6 +29,9 @@ const COVER_PNG_MAX_BYTES: usize = 1_000_000;
 pub struct CoverPicture {
     pub bytes: Vec<u8>,
     pub format: crate::images::ImageFormat,
+    /// Its size in pixels.
+    pub width: u32,
+    pub height: u32,
 }
 
 impl CoverPicture {
@@ -46,8 +49,9 @@ pub fn cover_picture(page: &Page) -> CoverPicture {
     let options = typst_render::RenderOptions { pixel_per_pt: typst::utils::Scalar::new(scale), render_bleed: false };
     let pixmap = typst_render::render(page, &options);
     let png = encode_png(&pixmap);
+    let (width, height) = (pixmap.width(), pixmap.height());
     if png.len() <= COVER_PNG_MAX_BYTES {
-        return CoverPicture { bytes: png, format: crate::images::ImageFormat::Png };
+        return CoverPicture { bytes: png, format: crate::images::ImageFormat::Png, width, height };
     }
     // A page is opaque: its premultiplied pixels are its colours.
     let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
@@ -59,8 +63,8 @@ pub fn cover_picture(page: &Page) -> CoverPicture {
         image::ExtendedColorType::Rgb8,
     );
     match encoded {
-        Ok(()) => CoverPicture { bytes: jpeg, format: crate::images::ImageFormat::Jpeg },
-        Err(_) => CoverPicture { bytes: png, format: crate::images::ImageFormat::Png },
+        Ok(()) => CoverPicture { bytes: jpeg, format: crate::images::ImageFormat::Jpeg, width, height },
+        Err(_) => CoverPicture { bytes: png, format: crate::images::ImageFormat::Png, width, height },
     }
 }
 

@@ -131,14 +131,15 @@ pub fn markdown_units(text: &str) -> Vec<Unit> {
     };
     let mut units = Vec::new();
     if let Some(inner) = front
-        && let Ok(table) = text[inner.clone()].parse::<toml::Table>()
+        && let Ok(document) = toml_edit::Document::parse(&text[inner.clone()])
     {
-        let first_line = line_of(text, inner.start);
+        let lines_before = line_of(text, inner.start) - 1;
         for key in FRONT_MATTER_KEYS {
             // Front-matter texts are printed as written, not read as Markdown.
-            let place = Place::Plain;
-            let line = assignment_line(&text[inner.clone()], key).map_or(first_line, |n| first_line + n - 1);
-            units.extend(toml_units(&[*key], table.get(*key), place, line));
+            let value = document.as_item().get(key).and_then(|i| i.as_value());
+            let mut found = toml_units(&text[inner.clone()], &[*key], value, Place::Plain);
+            found.iter_mut().for_each(|unit| unit.line += lines_before);
+            units.extend(found);
         }
     }
     units.extend(block_units(text, body_start));
@@ -148,7 +149,8 @@ pub fn markdown_units(text: &str) -> Vec<Unit> {
 
 /// The units of a manifest: the texts a reader sees, in the order printed.
 pub fn manifest_units(text: &str) -> Vec<Unit> {
-    let Ok(table) = text.parse::<toml::Table>() else { return Vec::new() };
+    // toml_edit keeps where each value is written: an array's items get their own lines.
+    let Ok(document) = toml_edit::Document::parse(text) else { return Vec::new() };
     const KEYS: &[(&[&str], Place)] = &[
         (&["title"], Place::Plain),
         (&["subtitle"], Place::Plain),
@@ -168,12 +170,12 @@ pub fn manifest_units(text: &str) -> Vec<Unit> {
     ];
     let mut units = Vec::new();
     for (path, place) in KEYS {
-        let mut value = table.get(path[0]);
-        for key in &path[1..] {
-            value = value.and_then(|v| v.get(key));
+        let mut item = Some(document.as_item());
+        for key in *path {
+            item = item.and_then(|i| i.get(key));
         }
-        let line = key_line(text, path);
-        units.extend(toml_units(path, value, *place, line));
+        let value = item.and_then(|i| i.as_value());
+        units.extend(toml_units(text, path, value, *place));
     }
     units
 }
@@ -220,26 +222,32 @@ fn assignment_line(toml: &str, key: &str) -> Option<usize> {
         .map(|(n, _)| n + 1)
 }
 
-/// The units of one TOML value: a string, or each string of an array, and
-/// each paragraph of a multi-paragraph Markdown text.
-fn toml_units(path: &[&str], value: Option<&toml::Value>, place: Place, line: usize) -> Vec<Unit> {
+/// The units of one TOML value of the manifest `text`: a string, or each
+/// string of an array, each at the line where it is written.
+fn toml_units(text: &str, path: &[&str], value: Option<&toml_edit::Value>, place: Place) -> Vec<Unit> {
     let key: Vec<String> = path.iter().map(|k| k.to_string()).collect();
     let id = path.join(".");
-    let unit = |id: String, index: Option<usize>, text: &str| {
+    let line_of = |value: &toml_edit::Value| match value.span().and_then(|span| text.get(..span.start)) {
+        Some(before) => before.matches('\n').count() + 1,
+        None => key_line(text, path),
+    };
+    let unit = |id: String, index: Option<usize>, value: &toml_edit::Value, content: &str| {
         let (pieces, codes) = match place {
-            Place::Plain => (vec![Piece::Text(text.to_string())], Vec::new()),
-            _ => inline_pieces(text),
+            Place::Plain => (vec![Piece::Text(content.to_string())], Vec::new()),
+            _ => inline_pieces(content),
         };
-        Unit { id, line, range: None, key: Some((key.clone(), index)), place, pieces, codes }
+        Unit { id, line: line_of(value), range: None, key: Some((key.clone(), index)), place, pieces, codes }
     };
     match value {
-        Some(toml::Value::String(text)) if !text.trim().is_empty() => vec![unit(id, None, text)],
-        Some(toml::Value::Array(items)) => items
+        Some(string @ toml_edit::Value::String(content)) if !content.value().trim().is_empty() => {
+            vec![unit(id, None, string, content.value())]
+        }
+        Some(toml_edit::Value::Array(items)) => items
             .iter()
             .enumerate()
             .filter_map(|(n, item)| {
-                let text = item.as_str().filter(|t| !t.trim().is_empty())?;
-                Some(unit(format!("{id}-{}", n + 1), Some(n), text))
+                let content = item.as_str().filter(|t| !t.trim().is_empty())?;
+                Some(unit(format!("{id}-{}", n + 1), Some(n), item, content))
             })
             .collect(),
         _ => Vec::new(),
@@ -728,6 +736,11 @@ mod tests {
         let citation = units.iter().find(|u| u.id == "legal.citation").unwrap();
         assert_eq!(citation.codes[0].kind(), "italic");
         assert!(text.lines().nth(citation.line - 1).unwrap().starts_with("citation"));
+        // An array's items each at their own line, not their key's.
+        for unit in units.iter().filter(|u| u.id.starts_with("acknowledgements.organisations-")) {
+            let line = text.lines().nth(unit.line - 1).unwrap();
+            assert!(line.contains(&format!("\"{}\"", unit.plain())), "{}: line {} is {line}", unit.id, unit.line);
+        }
         assert_eq!(word_count("国际 合作 and more"), 6);
     }
 }

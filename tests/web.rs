@@ -111,10 +111,15 @@ fn every_local_link_and_image_resolves_and_nothing_is_remote() {
     assert!(checked > 100, "only {checked} local links and images");
     let css = std::fs::read_to_string(web.join("style.css")).unwrap();
     assert!(!css.contains("@import") && !css.contains("url("), "the stylesheet loads nothing");
-    // The cover picture is there, with its alternative.
-    let cover = elements(&pages["index.html"]).into_iter().find(|e| e.name == "img").expect("a cover picture");
+    // The cover picture is there; its title, subtitle and publisher are the
+    // heading and lines beside it, so it is not read twice (alt=""), while a
+    // shared link describes it.
+    let index = elements(&pages["index.html"]);
+    let cover = index.iter().find(|e| e.name == "img").expect("a cover picture");
     assert!(web.join(cover.attr("src").unwrap()).is_file());
-    assert!(cover.attr("alt").is_some_and(|alt| alt.contains("Featured Human Stories")));
+    assert_eq!(cover.attr("alt").as_deref(), Some(""));
+    let shared_alt = index.iter().find(|e| e.attr("property").as_deref() == Some("og:image:alt"));
+    assert!(shared_alt.and_then(|e| e.attr("content")).is_some_and(|alt| alt.contains("Featured Human Stories")));
 }
 
 #[test]
@@ -215,4 +220,140 @@ fn the_web_edition_and_the_story_pdfs_are_reproducible_byte_for_byte() {
     assert_eq!(first, second);
     assert!(first.lines().filter(|l| l.contains("-web/")).count() >= 22, "{first}");
     assert_eq!(first.lines().filter(|l| l.contains("-stories/")).count(), 17, "{first}");
+}
+
+/// Elements written self-closed that HTML does not close (`<span/>` opens a span).
+fn self_closed_non_void(html: &str) -> Vec<String> {
+    const VOID: &[&str] = &["br", "hr", "img", "link", "meta", "source", "wbr"];
+    let mut reader = quick_xml::Reader::from_str(html);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Empty(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                if !VOID.contains(&name.as_str()) {
+                    out.push(name);
+                }
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn tables_figures_and_notes_are_html_a_browser_reads_as_written() {
+    for edition in ["tests/editions/markdown", "tests/editions/figures"] {
+        let build = build(edition, &["--format", "html"]);
+        let pages = pages(&folder(&build, "-web"));
+        let all: String = pages.values().cloned().collect();
+        for (name, html) in &pages {
+            assert_eq!(self_closed_non_void(html), Vec::<String>::new(), "{edition}/{name}");
+            assert!(!html.contains("epub:") && !html.contains("xml:lang"), "{edition}/{name}: EPUB vocabulary");
+        }
+        if edition.ends_with("markdown") {
+            // A table scrolls in a named, focusable region and stays a table.
+            assert!(
+                all.contains("<div class=\"table-scroll\" role=\"region\" aria-label=\"Table\" tabindex=\"0\"><table")
+            );
+            assert!(all.contains("role=\"doc-footnote\"") && all.contains("role=\"doc-backlink\""));
+        } else {
+            let figure = elements(&all).into_iter().find(|e| e.name == "img" && e.attr("loading").is_some()).unwrap();
+            assert!(figure.attr("width").is_some() && figure.attr("height").is_some() && figure.attr("alt").is_some());
+            assert!(all.contains("<figcaption>"));
+        }
+    }
+}
+
+/// content/en copied, with `extra` appended to its manifest.
+fn edition_with(extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&common::root().join("content/en"), dir.path());
+    let manifest = dir.path().join("publication.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("{text}\n{extra}")).unwrap();
+    dir
+}
+
+#[test]
+fn with_a_base_address_pages_are_canonical_and_listed_in_a_sitemap() {
+    let edition = edition_with("[web]\nbase-url = \"https://example.org/stories/2026/en\"\n");
+    let build = build(edition.path().to_str().unwrap(), &["--format", "html"]);
+    let web = folder(&build, "-web");
+    let pages = pages(&web);
+    let haiti = elements(&pages["haiti-rapha-gitoc.html"]);
+    let attr = |key: &str, value: &str, wanted: &str| {
+        haiti.iter().find(|e| e.attr(key).as_deref() == Some(value)).and_then(|e| e.attr(wanted))
+    };
+    assert_eq!(
+        attr("rel", "canonical", "href").as_deref(),
+        Some("https://example.org/stories/2026/en/haiti-rapha-gitoc.html")
+    );
+    assert_eq!(attr("property", "og:url", "content"), attr("rel", "canonical", "href"));
+    assert_eq!(
+        attr("property", "og:image", "content").as_deref(),
+        Some("https://example.org/stories/2026/en/media/cover.png")
+    );
+    let sitemap = std::fs::read_to_string(web.join("sitemap.xml")).unwrap();
+    assert_eq!(sitemap.matches("<loc>").count(), pages.len(), "{sitemap}");
+    for name in pages.keys() {
+        assert!(
+            sitemap.contains(&format!("<loc>https://example.org/stories/2026/en/{name}</loc>")),
+            "{name}: {sitemap}"
+        );
+    }
+}
+
+#[test]
+fn a_base_address_that_is_no_web_address_is_refused_at_its_place() {
+    let edition = edition_with("[web]\nbase-url = \"javascript:alert(1)\"\n");
+    let output = common::anthology().args(["check"]).arg(edition.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("is not a web address"), "{stderr}");
+    assert!(stderr.contains("publication.toml:"), "{stderr}");
+}
+
+#[test]
+fn organisations_in_latin_letters_keep_their_brackets_in_an_arabic_byline() {
+    let build = build("tests/editions/ar", &["--format", "html"]);
+    let index = &pages(&folder(&build, "-web"))["index.html"];
+    assert!(index.contains("<span class=\"toc-byline\"><bdi>"), "{index}");
+    assert!(index.contains("<bdi>Nigat Global Initiative (NGI)</bdi>"), "{index}");
+}
+
+#[test]
+fn a_story_pdf_of_a_mixed_edition_is_in_its_story_s_language() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&common::root().join("content/en"), &dir.path().join("en"));
+    let init = common::anthology()
+        .args(["init"])
+        .arg(dir.path().join("es"))
+        .arg("--from")
+        .arg(dir.path().join("en"))
+        .args(["--language", "es"])
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    std::fs::copy(
+        common::root().join("tests/fixtures/es/stories/haiti-rapha-gitoc.md"),
+        dir.path().join("es/stories/haiti-rapha-gitoc.md"),
+    )
+    .unwrap();
+    let build = build(dir.path().join("es").to_str().unwrap(), &["--format", "story-pdf,html"]);
+    let stories = folder(&build, "-stories");
+    let lang = |name: &str| {
+        let pdf = Pdf::open(&stories.join(name));
+        let catalog = pdf.doc.catalog().unwrap();
+        catalog.get(b"Lang").ok().map(|l| lopdf::decode_text_string(l).unwrap())
+    };
+    assert_eq!(lang("haiti-rapha-gitoc.pdf").as_deref(), Some("es"), "translated");
+    assert_eq!(lang("malawi-cost.pdf").as_deref(), Some("en"), "still in English");
+    // On the web, the English story is an English article in a Spanish page.
+    let malawi = &pages(&folder(&build, "-web"))["malawi-cost.html"];
+    assert!(malawi.contains("<html lang=\"es\" dir=\"ltr\">"), "{malawi}");
+    assert!(
+        malawi.contains("<article id=\"malawi-cost\" aria-labelledby=\"malawi-cost-title\" lang=\"en\" dir=\"ltr\">")
+    );
 }

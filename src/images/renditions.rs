@@ -71,6 +71,18 @@ pub fn ppi(pixels: u32, width_mm: f64) -> f64 {
     f64::from(pixels) / (width_mm / 25.4)
 }
 
+/// The EPUB's (and the web edition's) size of an image: the original, or
+/// 1600 pixels on its longest side when that is over 2000.
+pub fn epub_size(width: u32, height: u32) -> (u32, u32) {
+    let longest = width.max(height);
+    if longest <= EPUB_MAX_LONGEST {
+        return (width, height);
+    }
+    let scale = f64::from(EPUB_LONGEST) / f64::from(longest);
+    let scaled = |n: u32| (f64::from(n) * scale).round().max(1.0) as u32;
+    (scaled(width), scaled(height))
+}
+
 type Key = (u128, u64, u64, bool);
 
 /// Renditions by content hash and printed width: made once per process.
@@ -101,12 +113,7 @@ fn render(bytes: &Arc<[u8]>, format: ImageFormat, fit: Fit, limits: image::Limit
     } else {
         width
     };
-    let longest = width.max(height);
-    let epub_width = if longest > EPUB_MAX_LONGEST {
-        (f64::from(width) * f64::from(EPUB_LONGEST) / f64::from(longest)).round().max(1.0) as u32
-    } else {
-        width
-    };
+    let epub_width = epub_size(width, height).0;
     // The image at a width: the original when nothing changes, else resized
     // (never enlarged) and encoded.
     let sized = |target: u32| -> Result<Option<DynamicImage>, String> {

@@ -71,14 +71,11 @@ impl Renderer for StoryPdf {
     }
 }
 
-/// The file a story's PDF gets: its Markdown file's name.
+/// The file a story's PDF gets: its id, its Markdown file's name made
+/// unique and safe in a file name (`stories/haiti-rapha-gitoc.md` →
+/// `haiti-rapha-gitoc.pdf`).
 pub fn file_name(story: &Entry) -> String {
-    let stem = story
-        .source
-        .as_deref()
-        .and_then(|s| std::path::Path::new(s).file_stem())
-        .map_or_else(|| story.id.0.clone(), |s| s.to_string_lossy().into_owned());
-    format!("{stem}.pdf")
+    format!("{}.pdf", story.id)
 }
 
 /// What the band of every story says: where it comes from, how to cite it.
@@ -110,11 +107,25 @@ fn render_story(
     diags: &mut Diagnostics,
 ) -> Result<Artifact, Failed> {
     let meta = &shell.meta;
-    let mut data = Publication { entries: vec![story.clone()], ..shell.clone() };
+    let mut story = story.clone();
+    let mut data = Publication { entries: Vec::new(), ..shell.clone() };
+    // A story still in another language (a mixed edition) is a document in that language.
+    if let Some(language) = story.language.take() {
+        data.meta.language = language.tag;
+        data.meta.lang = language.lang;
+        data.meta.region = language.region;
+        data.meta.direction = language.direction;
+        data.meta.script = language.script;
+    }
     // The document is the story: its title, and where it comes from as its description.
     data.meta.metadata_title = story.title.clone();
-    data.meta.subject =
-        Some(format!("{} {}, {}, {}", shell.labels["excerpt-from"], meta.title, meta.publisher, meta.year));
+    let separator = &shell.labels["list-separator"];
+    data.meta.subject = Some(format!(
+        "{} {}{separator}{}{separator}{}",
+        shell.labels["excerpt-from"], meta.title, meta.publisher, meta.year
+    ));
+    let (id, name) = (story.id.clone(), file_name(&story));
+    data.entries.push(story);
     let data = serde_json::to_vec(&data).map_err(|err| {
         diags.fail(crate::diag::Diagnostic::error(format!("failed to prepare the layout data ({err})")))
     })?;
@@ -126,8 +137,8 @@ fn render_story(
         (world::OPTIONS_PATH, Bytes::new(options.to_string().into_bytes())),
     ]);
     let document = crate::layout::compile(&overlay, world, diags)?;
-    let ident = format!("{}#{}", meta.urn(), story.id);
+    let ident = format!("{}#{id}", meta.urn());
     let bytes = super::pdf::export(context, &document, ident, diags)?;
     let bytes = super::pdf::finish(bytes, false).map_err(|err| super::pdf::finish_failed(&err, diags))?;
-    Ok(Artifact { name: format!("{folder}/{}", file_name(story)), bytes, pages: Some(document.pages().len()) })
+    Ok(Artifact { name: format!("{folder}/{name}"), bytes, pages: Some(document.pages().len()) })
 }

@@ -31,13 +31,8 @@ impl Renderer for Epub {
 }
 
 /// The stylesheet: `layouts/epub.css` with the theme's values filled in.
-pub fn stylesheet(context: &Context, diags: &mut Diagnostics) -> Result<String, Failed> {
-    filled_stylesheet(context, crate::layouts::EPUB_CSS, diags)
-}
-
-/// A stylesheet of `layouts/` with the theme's values filled in (empty if there is none).
-pub fn filled_stylesheet(context: &Context, name: &str, diags: &mut Diagnostics) -> Result<String, Failed> {
-    let Some(file) = crate::layouts::find(context.layouts, name) else { return Ok(String::new()) };
+fn stylesheet(context: &Context, diags: &mut Diagnostics) -> Result<String, Failed> {
+    let Some(file) = crate::layouts::find(context.layouts, crate::layouts::EPUB_CSS) else { return Ok(String::new()) };
     let css = String::from_utf8_lossy(&file.bytes).into_owned();
     crate::theme::fill_stylesheet(&css, &context.publication.theme).map_err(|(offset, message)| {
         let source = SourceFile::new(file.display_path(), css.clone());
@@ -107,16 +102,7 @@ fn render(context: &Context, diags: &mut Diagnostics) -> Result<Vec<u8>, Failed>
             .map_err(|e| fail(diags, e))?;
     }
     for image in images {
-        let Some(asset) = context.assets.image(&image.src) else {
-            return Err(
-                diags.fail(Diagnostic::error(format!("internal error: the image `{}` was not loaded", image.src)))
-            );
-        };
-        let bytes = asset.epub().map_err(|reason| {
-            diags.fail(
-                Diagnostic::error(format!("the image `{}` {reason}", image.src)).hint("save it again as JPEG or PNG"),
-            )
-        })?;
+        let (asset, bytes) = screen_image(context, image, diags)?;
         builder
             .add_resource(media_path(&asset.name), &bytes[..], asset.format.media_type())
             .map_err(|e| fail(diags, e))?;
@@ -144,6 +130,22 @@ fn render(context: &Context, diags: &mut Diagnostics) -> Result<Vec<u8>, Failed>
     };
     archive::apply(&bytes, &fixes)
         .map_err(|err| diags.fail(Diagnostic::error(format!("failed to finish the EPUB archive ({err})"))))
+}
+
+/// An image of the publication and its screen rendition (the EPUB's, the web edition's).
+pub fn screen_image<'a>(
+    context: &'a Context,
+    image: &crate::model::Image,
+    diags: &mut Diagnostics,
+) -> Result<(&'a crate::images::ImageAsset, std::sync::Arc<[u8]>), Failed> {
+    let Some(asset) = context.assets.image(&image.src) else {
+        return Err(diags.fail(Diagnostic::error(format!("internal error: the image `{}` was not loaded", image.src))));
+    };
+    let bytes = asset.epub().map_err(|reason| {
+        diags
+            .fail(Diagnostic::error(format!("the image `{}` {reason}", image.src)).hint("save it again as JPEG or PNG"))
+    })?;
+    Ok((asset, bytes))
 }
 
 /// One XHTML content document of the spine.
@@ -249,9 +251,7 @@ pub fn entry_content(doc: &mut Xhtml, publication: &Publication, entry: &Entry) 
     }
     let title = doc.heading_name(1);
     doc.element(&title, &[("id", &heading_id)], &entry.title);
-    if let Some(byline) = byline(entry) {
-        doc.element("p", &[("class", "byline")], &byline);
-    }
+    byline(doc, entry, "p", "byline");
     doc.end("header");
     match &entry.body {
         Body::Front { blocks } => doc.blocks(blocks),
@@ -333,9 +333,7 @@ fn contents_document(publication: &Publication, entry: &Entry, marks: PageMarks)
             doc.start("li", &[]);
             doc.page_marks(&line.id);
             contents_link(&mut doc, listed);
-            if let Some(byline) = byline(listed) {
-                doc.element("span", &[("class", "toc-byline")], &byline);
-            }
+            byline(&mut doc, listed, "span", "toc-byline");
             doc.end("li");
         }
         doc.end("ol");
@@ -369,10 +367,22 @@ pub fn contents_link(doc: &mut Xhtml, entry: &Entry) {
     doc.end("a");
 }
 
-/// A story's organisations and country, as one line.
-pub fn byline(entry: &Entry) -> Option<String> {
+/// A story's organisations and country, as one line (`element` of
+/// `class`), if it has any. Each is isolated (`<bdi>`): a name in Latin
+/// letters with brackets keeps them right in a right-to-left line.
+pub fn byline(doc: &mut Xhtml, entry: &Entry, element: &str, class: &str) {
     let parts: Vec<&str> = entry.organisations.iter().map(String::as_str).chain(entry.country.as_deref()).collect();
-    (!parts.is_empty()).then(|| parts.join(" · "))
+    if parts.is_empty() {
+        return;
+    }
+    doc.start(element, &[("class", class)]);
+    for (n, part) in parts.iter().enumerate() {
+        if n > 0 {
+            doc.text(" · ");
+        }
+        doc.element("bdi", &[], part);
+    }
+    doc.end(element);
 }
 
 /// The navigation document: table of contents, page list and landmarks.

@@ -36,9 +36,12 @@ pub enum Flavour {
     /// A web page: no `epub:` or `xml:` attributes; entries in `<id>.html`,
     /// except those shown on the index page (`index.html#<id>`).
     Web {
+        /// The entries the index page shows (linked as `index.html#<id>`).
         on_index: Vec<EntryId>,
         /// Pixel sizes of the published images, by file name (for `width`/`height`).
         sizes: BTreeMap<String, (u32, u32)>,
+        /// The name of a table's scrolling region ("Table").
+        table_label: String,
     },
 }
 
@@ -55,11 +58,19 @@ impl Flavour {
 
 /// What a web page's `<head>` holds besides its title.
 pub struct Head<'a> {
+    /// `<meta name="description">`: what search results and shared links show.
     pub description: &'a str,
     /// `<meta property=… content=…>` pairs (Open Graph).
     pub properties: Vec<(&'static str, String)>,
+    /// `<link rel=…>` pairs (`canonical`).
+    pub links: Vec<(&'static str, String)>,
+    /// The stylesheet's address.
     pub stylesheet: &'a str,
 }
+
+/// The elements HTML writes without an end tag: the only ones a web page
+/// may write empty (`<span/>` would open a span that never closes).
+const VOID_ELEMENTS: &[&str] = &["br", "hr", "img", "link", "meta", "source", "wbr"];
 
 /// An XHTML document under construction.
 pub struct Xhtml {
@@ -146,6 +157,9 @@ impl Xhtml {
         for (property, content) in &head.properties {
             empty(w, "meta", &[("property", property), ("content", content)]);
         }
+        for (rel, href) in &head.links {
+            empty(w, "link", &[("rel", rel), ("href", href)]);
+        }
         let generator = format!("anthology {}", env!("CARGO_PKG_VERSION"));
         empty(w, "meta", &[("name", "generator"), ("content", &generator)]);
         empty(w, "link", &[("rel", "stylesheet"), ("href", head.stylesheet)]);
@@ -204,6 +218,10 @@ impl Xhtml {
     }
 
     pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        debug_assert!(
+            matches!(self.flavour, Flavour::Epub) || VOID_ELEMENTS.contains(&name),
+            "a web page writes <{name}> with an end tag"
+        );
         let attrs = self.kept(attrs);
         empty(&mut self.writer, name, &attrs);
     }
@@ -211,7 +229,7 @@ impl Xhtml {
     /// The element of a heading of `level` (1 is an entry's title), shifted
     /// by [`Self::heading_shift`]; the text's own headings start at 2.
     pub fn heading_name(&self, level: u8) -> String {
-        let shift = self.heading_shift;
+        let shift = self.heading_shift.min(5);
         format!("h{}", level.saturating_add(shift).clamp(1 + shift, 6))
     }
 
@@ -460,6 +478,15 @@ impl Xhtml {
             BlockKind::Paragraph { .. } => self.start_owned("p", &with(&[])),
             BlockKind::Table { columns, .. } => {
                 self.table_body = false;
+                // On the web a wide table scrolls in a region of its own
+                // (reachable by keyboard), the page never does; it stays a table.
+                if let Flavour::Web { table_label, .. } = &self.flavour {
+                    let label = table_label.clone();
+                    self.start(
+                        "div",
+                        &[("class", "table-scroll"), ("role", "region"), ("aria-label", &label), ("tabindex", "0")],
+                    );
+                }
                 // More columns than a phone's width holds at the text's size.
                 let wide = columns.len() > WIDE_TABLE_COLUMNS;
                 self.start_owned("table", &with(if wide { &[("class", "wide")] } else { &[] }));
@@ -537,6 +564,9 @@ impl Xhtml {
                     self.end("tbody");
                 }
                 self.end("table");
+                if matches!(self.flavour, Flavour::Web { .. }) {
+                    self.end("div");
+                }
             }
             BlockKind::Rule => {}
         }
