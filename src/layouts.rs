@@ -80,6 +80,12 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Vec<LayoutFile>, 
             Err(err) => diags.push(Diagnostic::error(format!("the layout file {err}")).in_file(&path)),
         }
     }
+    // An edition's stylesheet may come from anywhere: it may not make the outputs fetch anything.
+    for file in own.iter().filter(|f| f.name.ends_with(".css")) {
+        for problem in loading_problems(file, &String::from_utf8_lossy(&file.bytes)) {
+            diags.push(problem);
+        }
+    }
     diags.check()?;
     own.sort_by(|a, b| a.name.cmp(&b.name));
     for file in own {
@@ -94,4 +100,64 @@ pub fn load(edition: &Path, diags: &mut Diagnostics) -> Result<Vec<LayoutFile>, 
 /// A layout file by name.
 pub fn find<'a>(files: &'a [LayoutFile], name: &str) -> Option<&'a LayoutFile> {
     files.iter().find(|f| f.name == name)
+}
+
+/// A stylesheet with its comments blanked out, byte offsets kept.
+pub fn without_comments(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("*/").map_or(rest.len(), |e| start + e + 2);
+        for c in rest[start..end].chars() {
+            match c {
+                '\n' => out.push('\n'),
+                c => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
+            }
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where a stylesheet would load something (`@import`, `url(…)`: a font, an
+/// image, another sheet), by byte offset and what it is. anthology's outputs
+/// load nothing: an edition's own stylesheet that does is refused.
+pub fn loads(css: &str) -> Vec<(usize, &'static str)> {
+    let css = without_comments(css).to_ascii_lowercase();
+    let mut found: Vec<(usize, &'static str)> = css.match_indices("@import").map(|(at, _)| (at, "@import")).collect();
+    found.extend(css.match_indices("url(").map(|(at, _)| (at, "url(")));
+    found.extend(css.match_indices("image-set(").map(|(at, _)| (at, "image-set(")));
+    found.sort();
+    found
+}
+
+/// Errors for whatever a stylesheet would load, located in its file.
+fn loading_problems(file: &LayoutFile, css: &str) -> Vec<Diagnostic> {
+    let source = crate::diag::SourceFile::new(file.display_path(), css.to_string());
+    loads(css)
+        .into_iter()
+        .map(|(at, what)| {
+            Diagnostic::error(format!(
+                "the stylesheet loads a file with `{what}`; the EPUB and the web edition load nothing"
+            ))
+            .at(&source, at..at + what.len())
+            .hint("remove it: text is set in the reader's fonts, and photos belong in the stories")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_stylesheet_that_loads_something_is_found_out_but_not_in_comments() {
+        let css = "/* url(x) */ @IMPORT 'a.css'; b { background: URL(//evil.example/b.png) }";
+        let found: Vec<&str> = super::loads(css).into_iter().map(|(_, what)| what).collect();
+        assert_eq!(found, ["@import", "url("]);
+        for builtin in ["epub.css", "web.css", "web-dark.css"] {
+            let (_, bytes) = super::BUILTIN.iter().find(|(name, _)| *name == builtin).unwrap();
+            assert!(super::loads(std::str::from_utf8(bytes).unwrap()).is_empty(), "{builtin}");
+        }
+    }
 }

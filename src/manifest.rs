@@ -82,7 +82,9 @@ impl Web {
     pub fn base_url(&self) -> Option<String> {
         let url = url::Url::parse(self.base_url.as_ref()?.get_ref().trim()).ok()?;
         let web = matches!(url.scheme(), "https" | "http") && url.host_str().is_some_and(|h| !h.is_empty());
-        if !web || url.query().is_some() || url.fragment().is_some() {
+        // A user name or password would be published in every page.
+        let credentials = !url.username().is_empty() || url.password().is_some();
+        if !web || credentials || url.query().is_some() || url.fragment().is_some() {
             return None;
         }
         // Serialised by the url crate: percent-encoded, safe in an attribute.
@@ -97,7 +99,7 @@ impl Web {
             diags.push(
                 Diagnostic::error(format!("`{}` is not a web address the edition can be published at", url.get_ref()))
                     .at(file, url.span())
-                    .hint("write the folder's address with https://, e.g. base-url = \"https://www.unodc.org/stories/2026/en/\""),
+                    .hint("write the folder's address with https://, without a user name, query or #fragment, e.g. base-url = \"https://www.unodc.org/stories/2026/en/\""),
             );
         }
     }
@@ -404,6 +406,9 @@ impl Manifest {
         self.keywords.iter().for_each(|k| check(k, "a keyword", TextKind::Line));
         self.acknowledgements.organisations.iter().for_each(|o| check(o, "an organisation", TextKind::Line));
         self.labels.values().for_each(|v| check(v, "a label", TextKind::Line));
+        if let Some(url) = self.web.as_ref().and_then(|w| w.base_url.as_ref()) {
+            check(url, "the web address", TextKind::Line);
+        }
         check(&self.acknowledgements.text, "the acknowledgements text", TextKind::Markdown);
         check(&self.legal.citation, "the citation", TextKind::Markdown);
         self.legal.notices.iter().for_each(|n| check(n, "a notice", TextKind::Markdown));
@@ -590,9 +595,17 @@ pub fn check_text(
         );
     }
     if kind == TextKind::Line
-        && let Some(c) = text.chars().find(|&c| c.is_control() || crate::unicode::is_bidi_control(c))
+        && let Some(c) = text
+            .chars()
+            .find(|&c| c.is_control() || crate::unicode::is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}'))
     {
-        let why = if c.is_control() { "a control character" } else { "a bidirectional control character" };
+        let why = if c.is_control() {
+            "a control character"
+        } else if matches!(c, '\u{2028}' | '\u{2029}') {
+            "a line or paragraph separator"
+        } else {
+            "a bidirectional control character"
+        };
         out.push(
             Diagnostic::error(format!("{what} contains {why} (U+{:04X})", c as u32))
                 .at(file, span)

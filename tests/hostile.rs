@@ -858,6 +858,49 @@ const CASES: &[Case] = &[
         first_line: "ed/publication.toml:32:15: error: the image `images/cover-photo.png` is 60000 × 60000 pixels",
     },
     Case {
+        name: "a story in a right-to-left language in a left-to-right edition",
+        command: "build",
+        setup: |e| {
+            e.replace(
+                "stories/two.md",
+                "toc-title = \"Second story\"",
+                "toc-title = \"Second story\"\nlanguage = \"ar\"",
+            )
+        },
+        code: 0,
+        first_line: "",
+    },
+    Case {
+        name: "an edition's stylesheet that loads a remote font",
+        command: "check",
+        setup: |e| {
+            std::fs::create_dir_all(e.file("layouts")).unwrap();
+            e.write("layouts/web.css", "/* url(fine) */\n@font-face { src: url(https://evil.example/f.woff2) }\n");
+        },
+        code: 1,
+        first_line: "ed/layouts/web.css:2:19: error: the stylesheet loads a file with `url(`",
+    },
+    Case {
+        name: "a line separator in a story's title",
+        command: "check",
+        setup: |e| e.replace("stories/two.md", "title = \"A second story\"", "title = \"A second\u{2028}story\""),
+        code: 1,
+        first_line: "ed/stories/two.md:2:9: error: the title contains a line or paragraph separator (U+2028)",
+    },
+    Case {
+        name: "a web address with a password",
+        command: "check",
+        setup: |e| {
+            let manifest = e.read("publication.toml");
+            e.write(
+                "publication.toml",
+                format!("{manifest}\n[web]\nbase-url = \"https://user:secret@example.org/\"\n"),
+            );
+        },
+        code: 1,
+        first_line: "is not a web address the edition can be published at",
+    },
+    Case {
         name: "metacharacter soup",
         command: "build",
         setup: |e| {

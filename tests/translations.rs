@@ -611,3 +611,49 @@ fn lay_out(edition: &Path) -> typst_layout::PagedDocument {
         layouter.lay_out(loaded.layout_input(), time, false, anthology::layout::Variant::Screen, &mut diags).unwrap();
     laid_out.document.clone()
 }
+
+/// The horizontal extent (from, to) in points of every text run of a frame, on its page.
+fn text_extents(frame: &typst::layout::Frame, dx: f64, out: &mut Vec<(f64, f64, String)>) {
+    use typst::layout::FrameItem;
+    for (point, item) in frame.items() {
+        let x = dx + point.x.to_pt();
+        match item {
+            FrameItem::Group(group) => text_extents(&group.frame, x + group.transform.tx.to_pt(), out),
+            FrameItem::Text(text) => {
+                let width: f64 = text.glyphs.iter().map(|g| g.x_advance.at(text.size).to_pt()).sum();
+                out.push((x, x + width, text.text.to_string()));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_story_in_the_other_direction_keeps_the_books_binding_and_its_byline_on_the_page() {
+    // An English edition with an Arabic story, and an Arabic one with an English story.
+    let cases = [
+        ("tests/editions/figures", "stories/two.md", "tests/editions/ar/stories/haiti-rapha-gitoc.md", "ar"),
+        ("tests/editions/ar", "stories/bosnia-herzegovina-ti.md", "content/en/stories/malawi-cost.md", "en"),
+    ];
+    for (edition, replaced, story, language) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&root().join(edition), dir.path());
+        let text = std::fs::read_to_string(root().join(story)).unwrap();
+        let marked = text.replacen("+++\n", &format!("+++\nlanguage = \"{language}\"\n"), 1);
+        std::fs::write(dir.path().join(replaced), marked).unwrap();
+        let document = lay_out(dir.path());
+        let mut printed = 0;
+        for (n, page) in document.pages().iter().enumerate() {
+            let width = page.frame.size().x.to_pt();
+            let mut runs = Vec::new();
+            text_extents(&page.frame, 0.0, &mut runs);
+            for (from, to, text) in runs {
+                // Swapped margins put the side column's byline off the page's edge.
+                let on_page = from >= -0.5 && to <= width + 0.5;
+                assert!(on_page, "{edition}, page {}: {text:?} at {from:.1}–{to:.1} pt of {width:.1}", n + 1);
+                printed += 1;
+            }
+        }
+        assert!(printed > 100, "{edition}");
+    }
+}

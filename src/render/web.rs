@@ -409,28 +409,9 @@ fn stylesheet(context: &Context, diags: &mut Diagnostics) -> Result<String, Fail
     Ok(css)
 }
 
-/// A stylesheet with its comments blanked out, byte offsets kept.
-fn without_comments(css: &str) -> String {
-    let mut out = String::with_capacity(css.len());
-    let mut rest = css;
-    while let Some(start) = rest.find("/*") {
-        out.push_str(&rest[..start]);
-        let end = rest[start..].find("*/").map_or(rest.len(), |e| start + e + 2);
-        for c in rest[start..end].chars() {
-            match c {
-                '\n' => out.push('\n'),
-                c => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
-            }
-        }
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The custom properties a stylesheet sets (`--page: …`).
 fn custom_properties_defined(css: &str) -> Vec<String> {
-    let css = without_comments(css);
+    let css = crate::layouts::without_comments(css);
     let css = css.as_str();
     css.match_indices("--")
         .filter_map(|(at, _)| {
@@ -444,7 +425,7 @@ fn custom_properties_defined(css: &str) -> Vec<String> {
 
 /// The custom properties a stylesheet reads, with the byte offset of each `var(`.
 fn used_properties(css: &str) -> Vec<(usize, String)> {
-    let css = without_comments(css);
+    let css = crate::layouts::without_comments(css);
     css.match_indices("var(--")
         .map(|(at, found)| {
             let rest = &css[at + found.len()..];
