@@ -82,16 +82,22 @@ pub fn glyph_coverage(edition: &Edition, publication: &Publication, fonts: &Font
 /// than PDF/A allows.
 pub const MAX_WORD_CHARS: usize = 1000;
 
+/// Longest run of letters a heading's line is sure to hold: typst breaks a
+/// line at spaces, hyphens and slashes, and hyphenates words it knows, but
+/// sets a longer run it cannot break (a code, a number, a made-up word)
+/// past the edge of the page.
+pub const LINE_WORD_CHARS: usize = 40;
+
 /// Characters after which a line may break without a space (CJK scripts).
 fn breaks_anywhere(c: char) -> bool {
     matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}' | '\u{20000}'..='\u{3FFFF}')
 }
 
-/// The first run of more than [`MAX_WORD_CHARS`] characters without a break, if any.
-fn overlong_word(printed: &str) -> Option<&str> {
+/// The first run of more than `limit` characters without a break, if any.
+fn overlong_word(printed: &str, limit: usize) -> Option<&str> {
     printed
         .split(|c: char| c.is_whitespace() || breaks_anywhere(c) || c == '-' || c == '/')
-        .find(|word| word.chars().count() > MAX_WORD_CHARS)
+        .find(|word| word.chars().count() > limit)
 }
 
 /// Problems with the characters of `printed`, located in `file` (searched
@@ -102,16 +108,28 @@ fn unprintable(file: &Arc<SourceFile>, printed: &str, code: &str, from: usize, f
         *counts.entry(c).or_default() += 1;
     }
     let mut out = Vec::new();
-    if let Some(word) = overlong_word(printed) {
+    let locate = |word: &str| {
         let start: String = word.chars().take(40).collect();
         let at = file.text.get(from..).and_then(|t| t.find(&start)).map_or(from, |i| i + from);
+        at..at + start.len()
+    };
+    if let Some(word) = overlong_word(printed, MAX_WORD_CHARS) {
         out.push(
             Diagnostic::error(format!(
                 "a word of {} characters has no place to break the line; the limit is {MAX_WORD_CHARS}",
                 word.chars().count()
             ))
-            .at(file, at..at + start.len())
+            .at(file, locate(word))
             .hint("put spaces in it, or shorten it"),
+        );
+    } else if let Some(word) = overlong_word(printed, LINE_WORD_CHARS) {
+        out.push(
+            Diagnostic::warning(format!(
+                "a word of {} characters may run past the edge of the page in the PDF: a line breaks only at a space, hyphen or slash",
+                word.chars().count()
+            ))
+            .at(file, locate(word))
+            .hint("put a space, hyphen or slash where it may break, or shorten it"),
         );
     }
     let mut reported = BTreeSet::new();

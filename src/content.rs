@@ -394,13 +394,33 @@ fn line_spans(text: &str, start: usize) -> impl Iterator<Item = Range<usize>> + 
 
 /// A file-name-safe id from a path's stem, made unique among `taken`.
 fn unique_id(rel: &str, taken: &mut BTreeSet<String>) -> String {
+    unique(file_slug(rel), taken)
+}
+
+/// A file's name as an id and a file name: ASCII letters, digits and single
+/// hyphens. Other scripts are transliterated (`stories/中文.md` → `zhong-wen`,
+/// `café.md` → `cafe`) so that the name says what the file is and stays the
+/// same when stories are moved around.
+pub fn file_slug(rel: &str) -> String {
     let stem = Path::new(rel).file_stem().and_then(|s| s.to_str()).unwrap_or("entry");
-    let mut base: String =
-        stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    base = base.trim_matches('-').to_string();
-    if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
-        base = format!("s-{base}");
+    let ascii = deunicode::deunicode_with_tofu(stem, "-");
+    let mut base = String::new();
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            base.push(c.to_ascii_lowercase());
+        } else if !base.ends_with('-') {
+            base.push('-');
+        }
     }
+    let base = base.trim_matches('-');
+    if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
+        return format!("s-{base}").trim_end_matches('-').to_string();
+    }
+    base.to_string()
+}
+
+/// `base`, or `base-2`, `base-3` … if the name is taken; marks it taken.
+pub fn unique(base: String, taken: &mut BTreeSet<String>) -> String {
     let mut id = base.clone();
     let mut n = 2;
     while !taken.insert(id.clone()) {
@@ -429,6 +449,11 @@ mod tests {
         assert_eq!(unique_id("other/haiti-story.md", &mut taken), "haiti-story-2");
         assert_eq!(unique_id("toc.md", &mut taken), "toc-2");
         assert_eq!(unique_id("01.md", &mut taken), "s-01");
+        // Other scripts are spelled in Latin letters, not reduced to `s-`.
+        assert_eq!(unique_id("stories/中文.md", &mut taken), "zhong-wen");
+        assert_eq!(unique_id("stories/Ελληνικά.md", &mut taken), "ellenika");
+        assert_eq!(unique_id("stories/café  story.md", &mut taken), "cafe-story");
+        assert_eq!(unique_id("stories/---.md", &mut taken), "s");
     }
 
     #[test]

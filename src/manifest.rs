@@ -84,7 +84,12 @@ impl Web {
         let web = matches!(url.scheme(), "https" | "http") && url.host_str().is_some_and(|h| !h.is_empty());
         // A user name or password would be published in every page.
         let credentials = !url.username().is_empty() || url.password().is_some();
-        if !web || credentials || url.query().is_some() || url.fragment().is_some() {
+        // The folder's address, not a page in it (`…/index.html`): pages are named after it.
+        let page = url.path().rsplit('/').next().is_some_and(|last| {
+            let last = last.to_ascii_lowercase();
+            last.ends_with(".html") || last.ends_with(".htm")
+        });
+        if !web || credentials || page || url.query().is_some() || url.fragment().is_some() {
             return None;
         }
         // Serialised by the url crate: percent-encoded, safe in an attribute.
@@ -99,7 +104,7 @@ impl Web {
             diags.push(
                 Diagnostic::error(format!("`{}` is not a web address the edition can be published at", url.get_ref()))
                     .at(file, url.span())
-                    .hint("write the folder's address with https://, without a user name, query or #fragment, e.g. base-url = \"https://www.unodc.org/stories/2026/en/\""),
+                    .hint("write the folder's address with https://, without a page name, user name, query or #fragment, e.g. base-url = \"https://www.unodc.org/stories/2026/en/\""),
             );
         }
     }

@@ -756,12 +756,22 @@ impl BlockParser<'_, '_> {
             );
             return LinkTarget::Unknown;
         }
-        let (path_part, _fragment) = dest.split_once('#').unwrap_or((dest, ""));
+        let (path_part, fragment) = dest.split_once('#').unwrap_or((dest, ""));
         if path_part.ends_with(".md") {
             let base = Path::new(self.rel_path).parent().unwrap_or(Path::new(""));
             let joined = base.join(path_part);
             let resolved = normalize_relative(&joined.to_string_lossy());
             if let Some(id) = resolved.ok().and_then(|rel| self.context.entries.get(&rel)) {
+                if !fragment.is_empty() {
+                    // Said, not dropped in silence: the reader lands at the story's start.
+                    self.warn(
+                        range,
+                        Diagnostic::warning(format!(
+                            "`#{fragment}` is left out: the link goes to the start of `{path_part}`"
+                        ))
+                        .hint(format!("anthology links to whole stories; write [text]({path_part})")),
+                    );
+                }
                 return LinkTarget::Entry { id: EntryId(id.clone()) };
             }
             // The listed file of the same name (any case), as this file should write it.

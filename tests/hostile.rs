@@ -901,6 +901,35 @@ const CASES: &[Case] = &[
         first_line: "is not a web address the edition can be published at",
     },
     Case {
+        name: "a web address of a page, not of the folder",
+        command: "check",
+        setup: |e| {
+            let manifest = e.read("publication.toml");
+            e.write(
+                "publication.toml",
+                format!("{manifest}\n[web]\nbase-url = \"https://example.org/x/index.html\"\n"),
+            );
+        },
+        code: 1,
+        first_line: "`https://example.org/x/index.html` is not a web address the edition can be published at",
+    },
+    Case {
+        name: "a link to a place inside another story",
+        command: "check",
+        setup: |e| e.replace("stories/one.md", "(two.md)", "(two.md#the-end)"),
+        code: 0,
+        first_line: "ed/stories/one.md:12:28: warning: `#the-end` is left out: the link goes to the start of `two.md`",
+    },
+    Case {
+        name: "a heading with a word no line can hold",
+        command: "check",
+        setup: |e| {
+            e.replace("stories/two.md", "A short story,", &format!("## Code {}\n\nA short story,", "x".repeat(60)))
+        },
+        code: 0,
+        first_line: "ed/stories/two.md:6:9: warning: a word of 60 characters may run past the edge of the page in the PDF",
+    },
+    Case {
         name: "metacharacter soup",
         command: "build",
         setup: |e| {

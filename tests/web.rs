@@ -266,6 +266,46 @@ fn tables_figures_and_notes_are_html_a_browser_reads_as_written() {
     }
 }
 
+#[test]
+fn a_page_is_shared_with_a_photo_sites_show_not_a_drawing_in_svg() {
+    let build = build("tests/editions/figures", &["--format", "html"]);
+    let pages = pages(&folder(&build, "-web"));
+    let shared = |page: &str| {
+        elements(&pages[page])
+            .into_iter()
+            .find(|e| e.attr("property").as_deref() == Some("og:image"))
+            .and_then(|e| e.attr("content"))
+    };
+    // two.md's only figure is an SVG: the page is shared with the cover.
+    assert_eq!(shared("two.html").as_deref(), Some("media/cover.png"));
+    assert_eq!(shared("one.html").as_deref(), Some("media/workshop.png"));
+}
+
+/// The story PDFs' files: named after the Markdown files, whatever their
+/// script, even a name the web edition keeps for itself.
+#[test]
+fn story_pdfs_are_named_after_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&common::root().join("tests/editions/figures"), dir.path());
+    std::fs::rename(dir.path().join("stories/one.md"), dir.path().join("stories/index.md")).unwrap();
+    std::fs::rename(dir.path().join("stories/two.md"), dir.path().join("stories/中文.md")).unwrap();
+    for file in ["publication.toml", "preface.md", "stories/index.md", "stories/中文.md"] {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("one.md", "index.md").replace("two.md", "中文.md")).unwrap();
+    }
+    let build = build(dir.path().to_str().unwrap(), &["--format", "html,story-pdf"]);
+    let mut names: Vec<String> = std::fs::read_dir(folder(&build, "-stories"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["index.pdf", "zhong-wen.pdf"]);
+    // The web edition's own index.html keeps its name; the story's page does not take it.
+    let pages = pages(&folder(&build, "-web"));
+    assert!(pages.contains_key("index-2.html") && pages.contains_key("zhong-wen.html"), "{:?}", pages.keys());
+}
+
 /// content/en copied, with `extra` appended to its manifest.
 fn edition_with(extra: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -10,6 +10,7 @@
 //! publication's data reduced to that story, over the publication's world,
 //! the stories side by side on every core.
 
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use typst::foundations::Bytes;
@@ -34,6 +35,7 @@ impl Renderer for StoryPdf {
         // The publication without its entries, cloned once: each story's data is this and the story.
         let shell = Publication { entries: Vec::new(), ..publication.clone() };
         let excerpt = excerpt(publication);
+        let names = file_names(&stories);
         let next = AtomicUsize::new(0);
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(stories.len()).max(1);
         let mut results: Vec<(usize, Diagnostics, Result<Artifact, Failed>)> = std::thread::scope(|scope| {
@@ -45,7 +47,8 @@ impl Renderer for StoryPdf {
                             let n = next.fetch_add(1, Ordering::Relaxed);
                             let Some(story) = stories.get(n) else { break };
                             let mut local = Diagnostics::default();
-                            let result = render_story(context, &shell, story, &excerpt, &folder, &mut local);
+                            let name = format!("{folder}/{}", names[n]);
+                            let result = render_story(context, &shell, story, &excerpt, name, &mut local);
                             done.push((n, local, result));
                         }
                         done
@@ -71,11 +74,19 @@ impl Renderer for StoryPdf {
     }
 }
 
-/// The file a story's PDF gets: its id, its Markdown file's name made
-/// unique and safe in a file name (`stories/haiti-rapha-gitoc.md` →
-/// `haiti-rapha-gitoc.pdf`).
-pub fn file_name(story: &Entry) -> String {
-    format!("{}.pdf", story.id)
+/// The files the stories' PDFs get, in order: each its Markdown file's
+/// name, safe in a file name (`stories/haiti-rapha-gitoc.md` →
+/// `haiti-rapha-gitoc.pdf`), `-2` after a name an earlier story has. Unlike
+/// entry ids, names the other outputs reserve (`index`, `toc`) are free here.
+pub fn file_names(stories: &[&Entry]) -> Vec<String> {
+    let mut taken = BTreeSet::new();
+    stories
+        .iter()
+        .map(|story| {
+            let base = story.source.as_deref().map_or_else(|| story.id.0.clone(), crate::content::file_slug);
+            format!("{}.pdf", crate::content::unique(base, &mut taken))
+        })
+        .collect()
 }
 
 /// What the band of every story says: where it comes from, how to cite it.
@@ -103,7 +114,7 @@ fn render_story(
     shell: &Publication,
     story: &Entry,
     excerpt: &serde_json::Value,
-    folder: &str,
+    name: String,
     diags: &mut Diagnostics,
 ) -> Result<Artifact, Failed> {
     let meta = &shell.meta;
@@ -124,7 +135,7 @@ fn render_story(
         "{} {}{separator}{}{separator}{}",
         shell.labels["excerpt-from"], meta.title, meta.publisher, meta.year
     ));
-    let (id, name) = (story.id.clone(), file_name(&story));
+    let id = story.id.clone();
     data.entries.push(story);
     let data = serde_json::to_vec(&data).map_err(|err| {
         diags.fail(crate::diag::Diagnostic::error(format!("failed to prepare the layout data ({err})")))
@@ -140,5 +151,5 @@ fn render_story(
     let ident = format!("{}#{id}", meta.urn());
     let bytes = super::pdf::export(context, &document, ident, diags)?;
     let bytes = super::pdf::finish(bytes, false).map_err(|err| super::pdf::finish_failed(&err, diags))?;
-    Ok(Artifact { name: format!("{folder}/{name}"), bytes, pages: Some(document.pages().len()) })
+    Ok(Artifact { name, bytes, pages: Some(document.pages().len()) })
 }

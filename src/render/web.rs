@@ -291,9 +291,10 @@ fn article(doc: &mut Xhtml, publication: &Publication, entry: &Entry) {
 
 fn entry_page(site: &Site, entry: &Entry, previous: Option<&Entry>, next: Option<&Entry>) -> Vec<u8> {
     let publication = site.publication;
-    // A shared story shows its own first photo, else the cover.
+    // A shared story shows its own first photo, else the cover: a photo
+    // sites can show (JPEG or PNG; not a drawing in SVG, which they refuse).
     let photo = entry_blocks(entry).iter().find_map(|b| match &b.kind {
-        BlockKind::Figure { image, .. } => Some((media_path(&image.file), image.alt.clone())),
+        BlockKind::Figure { image, .. } if shareable(&image.file) => Some((media_path(&image.file), image.alt.clone())),
         _ => None,
     });
     let page = Page {
@@ -340,6 +341,12 @@ fn summary(publication: &Publication, entry: &Entry) -> String {
 }
 
 /// `sitemap.xml`: every page at its absolute address, modified on the edition's date.
+/// Whether sharing sites show an image of this file as a page's picture.
+fn shareable(file: &str) -> bool {
+    let file = file.to_ascii_lowercase();
+    [".jpg", ".jpeg", ".png"].iter().any(|ext| file.ends_with(ext))
+}
+
 fn sitemap(base: &str, pages: impl Iterator<Item = String>, date: &str) -> Vec<u8> {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
