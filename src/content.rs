@@ -412,11 +412,11 @@ pub fn file_slug(rel: &str) -> String {
             base.push('-');
         }
     }
-    let base = base.trim_matches('-');
-    if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
-        return format!("s-{base}").trim_end_matches('-').to_string();
+    match base.trim_matches('-') {
+        "" => "s".to_string(),
+        digits if digits.starts_with(|c: char| c.is_ascii_digit()) => format!("s-{digits}"),
+        base => base.to_string(),
     }
-    base.to_string()
 }
 
 /// `base`, or `base-2`, `base-3` … if the name is taken; marks it taken.

@@ -101,7 +101,36 @@ impl CommitError {
 
 /// Lowercase hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Lowercase hex SHA-256 of a file, read in pieces (an artifact may be large).
+fn file_sha256(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut file = File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 1 << 16];
+    loop {
+        match file.read(&mut buffer).ok()? {
+            0 => break,
+            n => hasher.update(&buffer[..n]),
+        }
+    }
+    Some(hex(&hasher.finalize()))
+}
+
+/// Removes the folders on the way to `name` inside `root` that are left
+/// empty, innermost first (a symlink or a folder with files stays).
+fn remove_empty_parents(root: &Path, name: &str) {
+    let mut parent = name;
+    while let Some((folder, _)) = parent.rsplit_once('/') {
+        let _ = std::fs::remove_dir(root.join(folder));
+        parent = folder;
+    }
 }
 
 /// The output folder, locked for this process while the value lives.
@@ -226,14 +255,7 @@ impl OutputFolder {
             // Never through a symlink: a folder on the way that is not a real folder keeps the file.
             let Some(path) = resolve(dir, &name) else { continue };
             let _ = std::fs::remove_file(path);
-            // Folders left empty go too, innermost first.
-            let mut parent = name.as_str();
-            while let Some((folder, _)) = parent.rsplit_once('/') {
-                if std::fs::symlink_metadata(dir.join(folder)).is_ok_and(|m| m.is_dir()) {
-                    let _ = std::fs::remove_dir(dir.join(folder));
-                }
-                parent = folder;
-            }
+            remove_empty_parents(dir, &name);
         }
         Ok(report.artifacts)
     }
@@ -303,27 +325,11 @@ fn foreign_file(dir: &Path, folder: &str, ours: &BTreeSet<String>) -> Option<Str
 }
 
 /// Whether a file is still what the report says anthology wrote: a regular
-/// file of that size and hash (hashed in pieces, only when the size agrees).
+/// file of that size and hash (hashed only when the size agrees).
 fn is_intact(dir: &Path, artifact: &Artifact) -> bool {
-    use std::io::Read;
     let Some(path) = resolve(dir, &artifact.file) else { return false };
-    let path = path.as_path();
-    let Ok(meta) = std::fs::symlink_metadata(path) else { return false };
-    if !meta.is_file() || meta.len() != artifact.bytes as u64 {
-        return false;
-    }
-    let Ok(mut file) = File::open(path) else { return false };
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 16];
-    loop {
-        match file.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buffer[..n]),
-            Err(_) => return false,
-        }
-    }
-    let hash: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    hash == artifact.sha256
+    let Ok(meta) = std::fs::symlink_metadata(&path) else { return false };
+    meta.is_file() && meta.len() == artifact.bytes as u64 && file_sha256(&path).is_some_and(|h| h == artifact.sha256)
 }
 
 /// The report of earlier runs, if there is a readable one.
@@ -432,11 +438,7 @@ fn remove_written(folder: &Path, files: &[(String, String)]) {
         if written {
             let _ = std::fs::remove_file(&path);
         }
-        let mut parent = name.as_str();
-        while let Some((inner, _)) = parent.rsplit_once('/') {
-            let _ = std::fs::remove_dir(folder.join(inner));
-            parent = inner;
-        }
+        remove_empty_parents(folder, name);
     }
     let _ = std::fs::remove_dir(folder);
 }

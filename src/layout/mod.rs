@@ -195,6 +195,13 @@ pub fn options(variant: Variant) -> serde_json::Value {
     })
 }
 
+/// What the layout reads at [`world::DATA_PATH`]: the publication as JSON.
+pub fn data(publication: &Publication, diags: &mut Diagnostics) -> Result<Bytes, Failed> {
+    let json = serde_json::to_vec(publication)
+        .map_err(|err| diags.fail(Diagnostic::error(format!("failed to prepare the layout data ({err})"))))?;
+    Ok(Bytes::new(json))
+}
+
 /// Serves the data, the options and the images to the world, replacing what it had.
 fn serve(
     world: &mut PublicationWorld,
@@ -203,9 +210,7 @@ fn serve(
     variant: Variant,
     diags: &mut Diagnostics,
 ) -> Result<(), Failed> {
-    let data = serde_json::to_vec(publication)
-        .map_err(|err| diags.fail(Diagnostic::error(format!("failed to prepare the layout data ({err})"))))?;
-    world.set_file(world::DATA_PATH, Bytes::new(data));
+    world.set_file(world::DATA_PATH, data(publication, diags)?);
     world.set_file(world::OPTIONS_PATH, Bytes::new(options(variant).to_string().into_bytes()));
     for asset in assets.images.values() {
         let bytes = if variant == Variant::Print {

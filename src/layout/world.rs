@@ -92,63 +92,27 @@ impl PublicationWorld {
     }
 }
 
-/// The same world compiling another of its layout files: the EPUB cover is
-/// laid out beside the pages, at the same time, over the same files.
-pub struct WithMain<'a> {
-    pub world: &'a PublicationWorld,
-    main: FileId,
-}
-
-impl PublicationWorld {
-    /// This world with `/layouts/<main>` as the file typst compiles.
-    pub fn with_main(&self, main: &str) -> WithMain<'_> {
-        WithMain { world: self, main: file_id(&format!("/layouts/{main}")).expect("a valid layout name") }
-    }
-}
-
-impl World for WithMain<'_> {
-    fn library(&self) -> &LazyHash<Library> {
-        self.world.library()
-    }
-
-    fn book(&self) -> &LazyHash<FontBook> {
-        self.world.book()
-    }
-
-    fn main(&self) -> FileId {
-        self.main
-    }
-
-    fn source(&self, id: FileId) -> FileResult<Source> {
-        self.world.source(id)
-    }
-
-    fn file(&self, id: FileId) -> FileResult<Bytes> {
-        self.world.file(id)
-    }
-
-    fn font(&self, index: usize) -> Option<Font> {
-        self.world.font(index)
-    }
-
-    fn today(&self, offset: Option<Duration>) -> Option<Datetime> {
-        self.world.today(offset)
-    }
-}
-
-/// The same world serving other bytes at some paths: a story printed on
-/// its own is laid out over the publication's layouts and fonts, with its
-/// own data and options, while other stories are laid out beside it.
+/// The same world compiling another of its layout files, or serving other
+/// bytes at some paths: the EPUB cover is laid out beside the pages, and a
+/// story printed on its own over the publication's layouts and fonts with
+/// its own data and options, while other stories are laid out beside it.
 pub struct Overlay<'a> {
     pub world: &'a PublicationWorld,
+    main: FileId,
     files: HashMap<FileId, Bytes>,
 }
 
 impl PublicationWorld {
+    /// This world with `/layouts/<main>` as the file typst compiles.
+    pub fn with_main(&self, main: &str) -> Overlay<'_> {
+        let main = file_id(&format!("/layouts/{main}")).expect("a valid layout name");
+        Overlay { world: self, main, files: HashMap::new() }
+    }
+
     /// This world with `files` (virtual path, bytes) served instead of its own.
     pub fn overlay(&self, files: &[(&str, Bytes)]) -> Overlay<'_> {
         let files = files.iter().filter_map(|(path, bytes)| Some((file_id(path)?, bytes.clone()))).collect();
-        Overlay { world: self, files }
+        Overlay { world: self, main: self.main(), files }
     }
 }
 
@@ -162,7 +126,7 @@ impl World for Overlay<'_> {
     }
 
     fn main(&self) -> FileId {
-        self.world.main()
+        self.main
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {

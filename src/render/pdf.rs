@@ -17,8 +17,7 @@ impl Renderer for Pdf {
 
     fn render(&self, context: &Context, diags: &mut Diagnostics) -> Result<Vec<Artifact>, Failed> {
         let document = &context.laid_out.document;
-        let bytes = export(context, document, context.publication.meta.urn(), diags)?;
-        let bytes = finish(bytes, false).map_err(|err| finish_failed(&err, diags))?;
+        let bytes = write(context, document, context.publication.meta.urn(), false, diags)?;
         let name = super::artifact_name(context.publication, ".pdf");
         Ok(vec![Artifact { name, bytes, pages: Some(document.pages().len()) }])
     }
@@ -38,16 +37,28 @@ impl Renderer for Print {
         let Some(document) = context.print else {
             return Err(diags.fail(Diagnostic::error("internal error: the print edition was not laid out")));
         };
-        let bytes = export(context, document, context.publication.meta.urn(), diags)?;
-        let bytes = finish(bytes, true).map_err(|err| finish_failed(&err, diags))?;
+        let bytes = write(context, document, context.publication.meta.urn(), true, diags)?;
         let name = super::artifact_name(context.publication, "-print.pdf");
         Ok(vec![Artifact { name, bytes, pages: Some(document.pages().len()) }])
     }
 }
 
-/// Exports laid-out pages as a tagged PDF/UA-1 and PDF/A-2a; `ident`
-/// identifies the document (the PDF's /ID).
-pub fn export(
+/// The PDF of laid-out pages: exported, then finished (see [`finish`]);
+/// `ident` identifies the document (the PDF's /ID), `bleed`: for print.
+pub fn write(
+    context: &Context,
+    document: &typst_layout::PagedDocument,
+    ident: String,
+    bleed: bool,
+    diags: &mut Diagnostics,
+) -> Result<Vec<u8>, Failed> {
+    let bytes = export(context, document, ident, diags)?;
+    finish(bytes, bleed)
+        .map_err(|err| diags.fail(Diagnostic::error(format!("internal error: could not finish the PDF ({err})"))))
+}
+
+/// Exports laid-out pages as a tagged PDF/UA-1 and PDF/A-2a.
+fn export(
     context: &Context,
     document: &typst_layout::PagedDocument,
     ident: String,
@@ -77,7 +88,7 @@ pub fn export(
 /// as typst wrote them stay byte for byte): the PDF opens with its bookmarks
 /// panel (`/PageMode /UseOutlines`) and, in print, every page has its
 /// BleedBox — the TrimBox typst writes, grown by the bleed on every side.
-pub fn finish(pdf: Vec<u8>, bleed: bool) -> Result<Vec<u8>, lopdf::Error> {
+fn finish(pdf: Vec<u8>, bleed: bool) -> Result<Vec<u8>, lopdf::Error> {
     use lopdf::Object;
     let previous = lopdf::Document::load_mem(&pdf)?;
     let catalog = previous.trailer.get(b"Root")?.as_reference()?;
@@ -100,8 +111,4 @@ pub fn finish(pdf: Vec<u8>, bleed: bool) -> Result<Vec<u8>, lopdf::Error> {
     let mut out = Vec::new();
     update.save_to(&mut out)?;
     Ok(out)
-}
-
-pub fn finish_failed(err: &lopdf::Error, diags: &mut Diagnostics) -> Failed {
-    diags.fail(Diagnostic::error(format!("internal error: could not finish the PDF ({err})")))
 }

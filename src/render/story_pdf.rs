@@ -137,19 +137,14 @@ fn render_story(
     ));
     let id = story.id.clone();
     data.entries.push(story);
-    let data = serde_json::to_vec(&data).map_err(|err| {
-        diags.fail(crate::diag::Diagnostic::error(format!("failed to prepare the layout data ({err})")))
-    })?;
+    let data = crate::layout::data(&data, diags)?;
     let mut options = crate::layout::options(Variant::Screen);
     options["excerpt"] = excerpt.clone();
     let world = context.laid_out.world;
-    let overlay = world.overlay(&[
-        (world::DATA_PATH, Bytes::new(data)),
-        (world::OPTIONS_PATH, Bytes::new(options.to_string().into_bytes())),
-    ]);
+    let overlay =
+        world.overlay(&[(world::DATA_PATH, data), (world::OPTIONS_PATH, Bytes::new(options.to_string().into_bytes()))]);
     let document = crate::layout::compile(&overlay, world, diags)?;
     let ident = format!("{}#{id}", meta.urn());
-    let bytes = super::pdf::export(context, &document, ident, diags)?;
-    let bytes = super::pdf::finish(bytes, false).map_err(|err| super::pdf::finish_failed(&err, diags))?;
+    let bytes = super::pdf::write(context, &document, ident, false, diags)?;
     Ok(Artifact { name, bytes, pages: Some(document.pages().len()) })
 }

@@ -20,7 +20,8 @@ use super::epub::xhtml::{Flavour, Head, Xhtml, media_path};
 use super::epub::{byline, contents_link, cover_alt, entry_content, screen_image};
 use super::{Artifact, Context, Renderer};
 use crate::diag::{Diagnostic, Diagnostics, Failed, SourceFile};
-use crate::model::{Block, BlockKind, Body, Entry, EntryId, EntryKind, Publication};
+use crate::images::{Assets, ImageFormat};
+use crate::model::{Block, BlockKind, Body, Entry, EntryId, EntryKind, Image, Publication};
 
 /// The index page's file name.
 pub const INDEX: &str = "index.html";
@@ -75,7 +76,7 @@ fn render(context: &Context, diags: &mut Diagnostics) -> Result<Vec<(String, Vec
     };
     let cover = context.laid_out.cover_picture.as_deref();
     let cover_path = cover.map(|c| c.path());
-    let site = Site { publication, flavour: &flavour, cover: cover_path.as_deref() };
+    let site = Site { publication, assets: context.assets, flavour: &flavour, cover: cover_path.as_deref() };
 
     let mut files = vec![(INDEX.to_string(), index_page(&site, cover))];
     let pages: Vec<&Entry> = publication.entries.iter().filter(|e| !on_index(e)).collect();
@@ -104,6 +105,7 @@ fn render(context: &Context, diags: &mut Diagnostics) -> Result<Vec<(String, Vec
 /// What every page of the site shares.
 struct Site<'a> {
     publication: &'a Publication,
+    assets: &'a Assets,
     flavour: &'a Flavour,
     /// The cover picture's path in the folder, if there is one.
     cover: Option<&'a str>,
@@ -293,8 +295,11 @@ fn entry_page(site: &Site, entry: &Entry, previous: Option<&Entry>, next: Option
     let publication = site.publication;
     // A shared story shows its own first photo, else the cover: a photo
     // sites can show (JPEG or PNG; not a drawing in SVG, which they refuse).
+    let shareable = |image: &Image| {
+        site.assets.image(&image.src).is_some_and(|a| matches!(a.format, ImageFormat::Jpeg | ImageFormat::Png))
+    };
     let photo = entry_blocks(entry).iter().find_map(|b| match &b.kind {
-        BlockKind::Figure { image, .. } if shareable(&image.file) => Some((media_path(&image.file), image.alt.clone())),
+        BlockKind::Figure { image, .. } if shareable(image) => Some((media_path(&image.file), image.alt.clone())),
         _ => None,
     });
     let page = Page {
@@ -341,12 +346,6 @@ fn summary(publication: &Publication, entry: &Entry) -> String {
 }
 
 /// `sitemap.xml`: every page at its absolute address, modified on the edition's date.
-/// Whether sharing sites show an image of this file as a page's picture.
-fn shareable(file: &str) -> bool {
-    let file = file.to_ascii_lowercase();
-    [".jpg", ".jpeg", ".png"].iter().any(|ext| file.ends_with(ext))
-}
-
 fn sitemap(base: &str, pages: impl Iterator<Item = String>, date: &str) -> Vec<u8> {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
